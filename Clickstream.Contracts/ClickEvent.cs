@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Clickstream.Contracts;
+
+/// <summary>
+/// One user click, as it travels on the <c>raw_events</c> topic: a plain JSON object with snake_case names
+/// that any producer (a .NET service, kcat, Python) can write.
+/// </summary>
+public sealed record ClickEvent
+{
+    /// <summary>Unique id chosen by the client; the database keeps one row per id.</summary>
+    [JsonPropertyName("event_id")]
+    public required Guid EventId { get; init; }
+
+    [JsonPropertyName("user_id")]
+    public required long UserId { get; init; }
+
+    [JsonPropertyName("event_type")]
+    public required string EventType { get; init; }
+
+    [JsonPropertyName("page")]
+    public required string Page { get; init; }
+
+    /// <summary>When the click happened, with the client's offset.</summary>
+    [JsonPropertyName("event_time")]
+    public required DateTimeOffset EventTime { get; init; }
+
+    /// <summary>When the API accepted the event; stamped by the server, absent on events from other producers.</summary>
+    [JsonPropertyName("received_at")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? ReceivedAt { get; init; }
+
+    [JsonPropertyName("session_id")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SessionId { get; init; }
+
+    [JsonPropertyName("referrer")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Referrer { get; init; }
+
+    /// <summary>Free-form attributes of the click: a JSON object.</summary>
+    [JsonPropertyName("properties")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonElement? Properties { get; init; }
+}
