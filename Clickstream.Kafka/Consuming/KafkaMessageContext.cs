@@ -1,0 +1,60 @@
+using Confluent.Kafka;
+using MassTransit;
+using MassTransit.Transports;
+
+namespace Clickstream.Kafka.Consuming;
+
+/// <summary>Where a consumed message came from (topic, partition, offset, key), and its way to the dead-letter topic.</summary>
+public sealed class KafkaMessageContext : ITransportSequenceNumber
+{
+    private readonly ConsumeResult<byte[]?, byte[]?> _message;
+    private readonly DeadLetterProducer _deadLetters;
+
+    internal KafkaMessageContext(ConsumeResult<byte[]?, byte[]?> message, string? key, ulong sequenceNumber, DeadLetterProducer deadLetters)
+    {
+        _message = message;
+        _deadLetters = deadLetters;
+        Key = key;
+        SequenceNumber = sequenceNumber;
+    }
+
+    public string Topic => _message.Topic;
+
+    public int Partition => _message.Partition.Value;
+
+    public long Offset => _message.Offset.Value;
+
+    /// <summary>The message key as UTF-8 text, or null when the message had none.</summary>
+    public string? Key { get; }
+
+    /// <summary>The Kafka timestamp of the message (UTC).</summary>
+    public DateTime Timestamp => _message.Message.Timestamp.UtcDateTime;
+
+    /// <summary>
+    /// Receive order within the topic endpoint. MassTransit sorts each <see cref="Batch{T}"/> by it, so messages of
+    /// one partition (and so of one key) keep their Kafka order inside a batch.
+    /// </summary>
+    public ulong? SequenceNumber { get; }
+
+    /// <summary>
+    /// Sends this message, unchanged, to the endpoint's dead-letter topic with <paramref name="reason"/> in its
+    /// headers, and returns once the broker has it. For a message that can never be processed (the database
+    /// rejects its row for good, say): the consumer then completes normally and the offset moves on.
+    /// </summary>
+    public Task DeadLetterAsync(string reason, Exception? exception = null, CancellationToken cancellationToken = default) =>
+        _deadLetters.SendAsync(_message, reason, exception, cancellationToken);
+}
+
+/// <summary>Reads the Kafka side of a message consumed from a topic endpoint.</summary>
+public static class KafkaConsumeContextExtensions
+{
+    /// <summary>The Kafka coordinates of the message; throws when the message did not come from a topic endpoint.</summary>
+    public static KafkaMessageContext Kafka(this ConsumeContext context) =>
+        context.ReceiveContext.TryGetPayload<KafkaMessageContext>(out var kafka)
+            ? kafka
+            : throw new InvalidOperationException("This message was not received from a Kafka topic endpoint.");
+
+    /// <summary>The Kafka coordinates of the message, when it came from a topic endpoint.</summary>
+    public static bool TryGetKafka(this ConsumeContext context, out KafkaMessageContext? kafka) =>
+        context.ReceiveContext.TryGetPayload(out kafka);
+}

@@ -1,0 +1,343 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Clickstream.Kafka.Configuration;
+using Confluent.Kafka;
+using MassTransit.Transports;
+using Microsoft.Extensions.Logging;
+
+namespace Clickstream.Kafka.Consuming;
+
+/// <summary>
+/// Reads one topic in one consumer group and runs every message through a MassTransit receive endpoint
+/// (<see cref="IReceiveEndpointDispatcher"/>). This loop owns what Kafka needs: bounded prefetch (partitions pause
+/// at the in-flight limit), per-key order, dead-lettering, and commits of the contiguous completed prefix of
+/// each partition, at intervals, on revocation and on stop.
+/// </summary>
+internal sealed class TopicEndpoint : IAsyncDisposable
+{
+    private readonly TopicEndpointSettings _settings;
+    private readonly ConsumerConfig _config;
+    private readonly TopicCreator _topics;
+    private readonly IReceiveEndpointDispatcher _dispatcher;
+    private readonly MessageGate _gate;
+    private readonly DeadLetterProducer _deadLetters;
+    private readonly bool _orderByKey;
+    private readonly int _inFlightLimit;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<TopicPartition, PartitionCheckpoint> _partitions = new();
+    private readonly ConcurrentDictionary<string, Task> _keyTails = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Thread? _thread;
+    private Task _completion = Task.CompletedTask;
+    private int _inFlight;
+    private int _completedSinceCommit;
+    private long _sequence;
+    private bool _paused;
+
+    public TopicEndpoint(TopicEndpointSettings settings, ConsumerConfig config, TopicCreator topics, IReceiveEndpointDispatcher dispatcher, MessageGate gate,
+        DeadLetterProducer deadLetters, bool orderByKey, int inFlightLimit, ILogger logger)
+    {
+        _settings = settings;
+        _config = config;
+        _topics = topics;
+        _dispatcher = dispatcher;
+        _gate = gate;
+        _deadLetters = deadLetters;
+        _orderByKey = orderByKey;
+        _inFlightLimit = inFlightLimit;
+        _logger = logger;
+    }
+
+    public string Name => $"{_settings.Topic}/{_settings.GroupId}";
+
+    /// <summary>Completes when the endpoint has joined its group and received its first assignment.</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>Partitions currently assigned to this endpoint.</summary>
+    public IReadOnlyCollection<TopicPartition> Assignment => _partitions.Keys.ToList();
+
+    public bool IsRunning => _thread is { IsAlive: true };
+
+    public void Start()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _completion = done.Task;
+        _thread = new Thread(() =>
+        {
+            try
+            {
+                Run();
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                _logger.LogCritical(e, "Topic endpoint {Endpoint} stopped on an unexpected error", Name);
+                done.TrySetException(e);
+            }
+        })
+        {
+            Name = $"kafka:{Name}",
+            IsBackground = true,
+        };
+        _thread.Start();
+    }
+
+    /// <summary>
+    /// Graceful stop: stop fetching, let in-flight messages finish (bounded by DrainTimeout), commit, leave the group.
+    /// A canceled <paramref name="cancellationToken"/> aborts instead: in-flight work is canceled and nothing more is
+    /// committed, as after a crash.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await _abort.CancelAsync();
+        }
+        await using var registration = cancellationToken.Register(() => _abort.Cancel());
+        await _stopping.CancelAsync();
+        try
+        {
+            await _completion;
+        }
+        catch (Exception e)
+        {
+            _logger.LogDebug(e, "Topic endpoint {Endpoint} had already failed", Name);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None);
+        _deadLetters.Dispose();
+        _stopping.Dispose();
+        _abort.Dispose();
+    }
+
+    private void Run()
+    {
+        _topics.EnsureExist([_settings]);
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(_config)
+            .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+            .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition).ToList()))
+            .SetPartitionsLostHandler((_, partitions) => OnLost(partitions.Select(p => p.TopicPartition).ToList()))
+            .SetErrorHandler((_, error) => _logger.Log(error.IsFatal ? LogLevel.Critical : LogLevel.Warning,
+                "Kafka consumer of {Endpoint}: {Error}", Name, error.Reason))
+            .Build();
+
+        consumer.Subscribe(_settings.Topic);
+        _logger.LogInformation("Topic endpoint {Endpoint} started (in-flight limit {InFlightLimit}, dead letters to {DeadLetterTopic})",
+            Name, _inFlightLimit, _settings.DeadLetterTopic);
+
+        var sinceCommit = Stopwatch.StartNew();
+        while (!_stopping.IsCancellationRequested)
+        {
+            ApplyBackpressure(consumer);
+            ConsumeResult<byte[]?, byte[]?>? result;
+            try
+            {
+                result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            }
+            catch (ConsumeException e)
+            {
+                _logger.LogWarning(e, "Kafka consume error on {Endpoint}: {Error}", Name, e.Error.Reason);
+                continue;
+            }
+
+            if (result is { IsPartitionEOF: false } && _partitions.TryGetValue(result.TopicPartition, out var checkpoint))
+            {
+                Receive(result, checkpoint);
+            }
+
+            if (Volatile.Read(ref _completedSinceCommit) >= _settings.CheckpointMessageCount || sinceCommit.Elapsed >= _settings.CheckpointInterval)
+            {
+                Commit(consumer, _partitions.Keys.ToList());
+                sinceCommit.Restart();
+            }
+        }
+
+        if (!_abort.IsCancellationRequested)
+        {
+            var all = _partitions.Keys.ToList();
+            Drain(all);
+            Commit(consumer, all);
+            consumer.Close();
+        }
+        _logger.LogInformation("Topic endpoint {Endpoint} stopped{How}", Name, _abort.IsCancellationRequested ? " (aborted, no final commit)" : "");
+    }
+
+    private void ApplyBackpressure(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        var full = Volatile.Read(ref _inFlight) >= _inFlightLimit;
+        if (full == _paused)
+        {
+            return;
+        }
+        // Paused partitions keep the consumer in its group (Consume still runs) while nothing more is fetched.
+        if (full)
+        {
+            consumer.Pause(consumer.Assignment);
+        }
+        else
+        {
+            consumer.Resume(consumer.Assignment);
+        }
+        _paused = full;
+    }
+
+    private void Receive(ConsumeResult<byte[]?, byte[]?> result, PartitionCheckpoint checkpoint)
+    {
+        var entry = checkpoint.Track(result.Offset.Value);
+        Interlocked.Increment(ref _inFlight);
+        var message = new ReceivedMessage(result, (ulong)Interlocked.Increment(ref _sequence), _deadLetters);
+
+        Task<bool> work;
+        if (_orderByKey && message.Context.Key is { } key)
+        {
+            // Messages of one key run one after the other, in partition order.
+            var previous = _keyTails.GetValueOrDefault(key) ?? Task.CompletedTask;
+            work = previous.ContinueWith(_ => Process(message), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            _keyTails[key] = work;
+            work.ContinueWith(t => _keyTails.TryRemove(new KeyValuePair<string, Task>(key, t)), TaskScheduler.Default);
+        }
+        else
+        {
+            work = Process(message);
+        }
+
+        work.ContinueWith(t =>
+        {
+            // A message completes (and may be committed) only when it was consumed or dead-lettered.
+            if (t.IsCompletedSuccessfully && t.Result)
+            {
+                entry.Complete();
+                Interlocked.Increment(ref _completedSinceCommit);
+            }
+            Interlocked.Decrement(ref _inFlight);
+        }, TaskScheduler.Default);
+    }
+
+    private async Task<bool> Process(ReceivedMessage message)
+    {
+        var abort = _abort.Token;
+        try
+        {
+            var problem = _gate.Check(message.Result.Message);
+            if (problem is not null)
+            {
+                await _deadLetters.SendAsync(message.Result, problem, null, abort);
+                return true;
+            }
+
+            await _dispatcher.Dispatch(message.Result.Message.Value!, MessageGate.Headers(message.Result.Message), abort, message.Context);
+            return true;
+        }
+        catch (Exception) when (abort.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception e)
+        {
+            // The consumer faulted after its retries (or no consumer took the message): never drop it silently.
+            try
+            {
+                await _deadLetters.SendAsync(message.Result, $"Consumer faulted: {e.Message}", e, abort);
+                return true;
+            }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+    }
+
+    private void OnAssigned(List<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            _partitions[partition] = new PartitionCheckpoint();
+        }
+        _paused = false;
+        _logger.LogInformation("Topic endpoint {Endpoint} assigned {Partitions}", Name, string.Join(", ", partitions.Select(p => p.Partition.Value)));
+        _ready.TrySetResult();
+    }
+
+    private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        if (!_abort.IsCancellationRequested)
+        {
+            Drain(partitions);
+            Commit(consumer, partitions);
+        }
+        foreach (var partition in partitions)
+        {
+            _partitions.TryRemove(partition, out _);
+        }
+        _logger.LogInformation("Topic endpoint {Endpoint} revoked {Partitions}", Name, string.Join(", ", partitions.Select(p => p.Partition.Value)));
+    }
+
+    private void OnLost(List<TopicPartition> partitions)
+    {
+        // Another member owns them already: committing now could move its offsets backwards.
+        foreach (var partition in partitions)
+        {
+            _partitions.TryRemove(partition, out _);
+        }
+        _logger.LogWarning("Topic endpoint {Endpoint} lost {Partitions}; uncommitted messages will be delivered again",
+            Name, string.Join(", ", partitions.Select(p => p.Partition.Value)));
+    }
+
+    private void Drain(IReadOnlyCollection<TopicPartition> partitions)
+    {
+        var drains = partitions.Select(p => _partitions.TryGetValue(p, out var c) ? c.DrainAsync() : Task.CompletedTask).ToArray();
+        // Runs on the poll thread inside a rebalance callback or at stop, where blocking is the point: the
+        // partitions must not change hands before their finished work is committed.
+        if (!Task.WaitAll(drains, _settings.DrainTimeout))
+        {
+            _logger.LogWarning("Topic endpoint {Endpoint}: in-flight messages did not finish within {DrainTimeout}; they will be delivered again",
+                Name, _settings.DrainTimeout);
+        }
+    }
+
+    private void Commit(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyCollection<TopicPartition> partitions)
+    {
+        var offsets = new List<TopicPartitionOffset>();
+        foreach (var partition in partitions)
+        {
+            if (_partitions.TryGetValue(partition, out var checkpoint) && checkpoint.TakeCommittable() is { } offset)
+            {
+                offsets.Add(new TopicPartitionOffset(partition, offset));
+            }
+        }
+        Interlocked.Exchange(ref _completedSinceCommit, 0);
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            consumer.Commit(offsets);
+            foreach (var offset in offsets)
+            {
+                if (_partitions.TryGetValue(offset.TopicPartition, out var checkpoint))
+                {
+                    checkpoint.Committed(offset.Offset.Value);
+                }
+            }
+        }
+        catch (KafkaException e)
+        {
+            // Kept for the next checkpoint; during a rebalance the new owner re-reads from the last commit.
+            _logger.LogWarning("Commit of {Endpoint} failed: {Error}", Name, e.Error.Reason);
+        }
+    }
+
+    private sealed class ReceivedMessage(ConsumeResult<byte[]?, byte[]?> result, ulong sequence, DeadLetterProducer deadLetters)
+    {
+        public ConsumeResult<byte[]?, byte[]?> Result { get; } = result;
+
+        public KafkaMessageContext Context { get; } = new(result, result.Message.Key is { } key ? System.Text.Encoding.UTF8.GetString(key) : null,
+            sequence, deadLetters);
+    }
+}

@@ -1,0 +1,128 @@
+using Clickstream.Kafka.Configuration;
+using Clickstream.Kafka.Consuming;
+using Clickstream.Kafka.Producing;
+using Confluent.Kafka;
+using MassTransit;
+using MassTransit.Transports;
+using Microsoft.Extensions.Logging;
+
+namespace Clickstream.Kafka;
+
+/// <summary>Starts and stops the rider's topic endpoints with the bus, and holds its producers.</summary>
+internal sealed class KafkaRider : IKafkaRider, IRiderControl
+{
+    private readonly ClientConfig _host;
+    private readonly IReadOnlyList<TopicEndpointDefinition> _definitions;
+    private readonly IBusInstance _busInstance;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly Dictionary<Type, IOwnedProducer> _producers;
+    private readonly List<TopicEndpoint> _endpoints = [];
+
+    public KafkaRider(ClientConfig host, IReadOnlyList<TopicEndpointDefinition> definitions, IEnumerable<IProducerRegistration> producers,
+        IBusInstance busInstance, ILoggerFactory loggerFactory)
+    {
+        _host = host;
+        _definitions = definitions;
+        _busInstance = busInstance;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<KafkaRider>();
+        _producers = producers.ToDictionary(p => p.MessageType, p => p.Create(host));
+    }
+
+    public ITopicProducer<TMessage> GetProducer<TMessage>() where TMessage : class =>
+        _producers.TryGetValue(typeof(TMessage), out var producer)
+            ? (ITopicProducer<TMessage>)producer
+            : throw new InvalidOperationException($"No Kafka producer is registered for {typeof(TMessage).Name}: add rider.AddProducer<{typeof(TMessage).Name}>(topic).");
+
+    public IReadOnlyList<TopicEndpointState> GetEndpointStates()
+    {
+        lock (_endpoints)
+        {
+            return _endpoints.Select(e => new TopicEndpointState(e.Name, e.IsRunning, e.Ready.IsCompleted,
+                e.Assignment.Select(p => p.Partition.Value).Order().ToList())).ToList();
+        }
+    }
+
+    public IEnumerable<EndpointHealthResult> CheckEndpointHealth() => [];
+
+    public RiderHandle Start(CancellationToken cancellationToken = default)
+    {
+        lock (_endpoints)
+        {
+            if (_endpoints.Count == 0)
+            {
+                foreach (var definition in _definitions)
+                {
+                    var endpoint = CreateEndpoint(definition);
+                    _endpoints.Add(endpoint);
+                    endpoint.Start();
+                }
+            }
+        }
+        return new Handle(this);
+    }
+
+    private TopicEndpoint CreateEndpoint(TopicEndpointDefinition definition)
+    {
+        var settings = definition.Settings;
+        var name = $"kafka-{settings.Topic}-{settings.GroupId}";
+        var dispatch = ReceiveEndpointFactory.Create(_busInstance, name, definition.EndpointConfiguration);
+
+        var inFlightLimit = Math.Max(settings.ConcurrentMessageLimit, dispatch.RequiredConcurrency);
+        if (inFlightLimit > settings.ConcurrentMessageLimit)
+        {
+            _logger.LogInformation(
+                "Topic endpoint {Topic}/{Group}: in-flight limit raised from {Configured} to {Required} so its batch consumers can fill their batches (MessageLimit × ConcurrencyLimit)",
+                settings.Topic, settings.GroupId, settings.ConcurrentMessageLimit, inFlightLimit);
+        }
+
+        var consumerConfig = new ConsumerConfig(new Dictionary<string, string>(_host))
+        {
+            GroupId = settings.GroupId,
+            AutoOffsetReset = settings.AutoOffsetReset,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            EnablePartitionEof = false,
+        };
+        foreach (var (key, value) in settings.ConsumerSettings)
+        {
+            consumerConfig.Set(key, value);
+        }
+
+        var deadLetters = new DeadLetterProducer(ProducerDefaults.Create(_host), settings.DeadLetterTopic, _loggerFactory.CreateLogger<DeadLetterProducer>());
+        return new TopicEndpoint(settings, consumerConfig, new TopicCreator(_host, _logger), dispatch.Dispatcher, new MessageGate(definition.MessageType), deadLetters,
+            orderByKey: settings.PreserveKeyOrder && !definition.IsBatch, inFlightLimit, _loggerFactory.CreateLogger<TopicEndpoint>());
+    }
+
+    /// <summary>Stops like a crash would: in-flight work is abandoned and nothing more is committed (for tests).</summary>
+    internal Task AbortAsync() => StopAsync(new CancellationToken(canceled: true));
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        List<TopicEndpoint> endpoints;
+        lock (_endpoints)
+        {
+            endpoints = [.. _endpoints];
+            _endpoints.Clear();
+        }
+        await Task.WhenAll(endpoints.Select(e => e.StopAsync(cancellationToken)));
+        foreach (var endpoint in endpoints)
+        {
+            await endpoint.DisposeAsync();
+        }
+        foreach (var producer in _producers.Values)
+        {
+            producer.Close(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private sealed class Handle(KafkaRider rider) : RiderHandle
+    {
+        // Endpoints join their groups in the background: a member that gets no partition (more members than
+        // partitions) must not hold up the bus. Readiness per endpoint is in GetEndpointStates().
+        public Task Ready => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => rider.StopAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,32 @@
+using Clickstream.Kafka.Configuration;
+using Clickstream.Kafka.Producing;
+using MassTransit;
+using MassTransit.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Clickstream.Kafka;
+
+/// <summary>Adds Clickstream's Kafka rider to a MassTransit bus: <c>x.AddRider(r => r.UsingKafka(...))</c>.</summary>
+public static class KafkaRiderRegistration
+{
+    /// <summary>Uses Kafka for this rider: the cluster and the topic endpoints are configured in <paramref name="configure"/>.</summary>
+    public static void UsingKafka(this IRiderRegistrationConfigurator rider, Action<IRiderRegistrationContext, IKafkaFactoryConfigurator> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        rider.SetRiderFactory(new KafkaRiderFactory(configure));
+        rider.TryAddScoped<IKafkaRider, IKafkaRider>((kafka, _) => kafka);
+    }
+
+    /// <summary>
+    /// Registers <see cref="ITopicProducer{TMessage}"/> producing to <paramref name="topic"/>; <paramref name="configure"/>
+    /// sets the key (e.g. the user id) and producer settings.
+    /// </summary>
+    public static void AddProducer<TMessage>(this IRiderRegistrationConfigurator rider, string topic,
+        Action<TopicProducerSettings<TMessage>>? configure = null)
+        where TMessage : class
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        rider.AddSingleton<IProducerRegistration>(new ProducerRegistration<TMessage>(topic, configure));
+        rider.TryAddScoped<IKafkaRider, ITopicProducer<TMessage>>((kafka, _) => kafka.GetProducer<TMessage>());
+    }
+}

@@ -1,0 +1,28 @@
+using Confluent.Kafka;
+
+namespace Clickstream.Kafka.Producing;
+
+/// <summary>Producer settings that never lose an acknowledged message and keep latency low.</summary>
+internal static class ProducerDefaults
+{
+    public static ProducerConfig Create(ClientConfig host, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var config = new ProducerConfig
+        {
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            // One awaited ack per request makes throughput connections ÷ latency: a small linger batches
+            // concurrent requests without adding much latency (measured in the benchmarks).
+            LingerMs = 1,
+        };
+        foreach (var (name, value) in host)
+        {
+            config.Set(name, value);
+        }
+        foreach (var (name, value) in overrides ?? new Dictionary<string, string>())
+        {
+            config.Set(name, value);
+        }
+        return config;
+    }
+}

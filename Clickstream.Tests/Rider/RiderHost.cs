@@ -1,0 +1,73 @@
+using Clickstream.Kafka;
+using Clickstream.Kafka.Configuration;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Clickstream.Tests.Rider;
+
+/// <summary>A generic host running a MassTransit bus (in-memory transport) with the Kafka rider, as a service would.</summary>
+internal sealed class RiderHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private RiderHost(IHost host) => _host = host;
+
+    public IServiceProvider Services => _host.Services;
+
+    public IKafkaRider Rider
+    {
+        get
+        {
+            using var scope = _host.Services.CreateScope();
+            return scope.ServiceProvider.GetRequiredService<IKafkaRider>();
+        }
+    }
+
+    public T GetScoped<T>() where T : notnull
+    {
+        // Producers and the rider are scoped wrappers around singletons: resolving them outside a request is fine.
+        using var scope = _host.Services.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<T>();
+    }
+
+    public static async Task<RiderHost> StartAsync(string bootstrapServers, Action<IRiderRegistrationConfigurator> registerRider,
+        Action<IRiderRegistrationContext, IKafkaFactoryConfigurator> configureKafka, Action<IServiceCollection>? services = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        services?.Invoke(builder.Services);
+        builder.Services.AddMassTransit(x =>
+        {
+            x.UsingInMemory();
+            x.AddRider(rider =>
+            {
+                registerRider(rider);
+                rider.UsingKafka((context, k) =>
+                {
+                    k.Host(bootstrapServers);
+                    configureKafka(context, k);
+                });
+            });
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(1));
+        var host = builder.Build();
+        await host.StartAsync();
+        return new RiderHost(host);
+    }
+
+    /// <summary>Stops like a crash: in-flight work is abandoned and nothing more is committed.</summary>
+    public async Task AbortAsync()
+    {
+        await ((KafkaRider)Rider).AbortAsync();
+        _host.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
