@@ -14,6 +14,9 @@ public interface IKafkaFactoryConfigurator
     /// <summary>The cluster to use, by its bootstrap servers, with optional further settings.</summary>
     void Host(string bootstrapServers, Action<ClientConfig>? configure = null);
 
+    /// <summary>librdkafka consumer settings for every topic endpoint of the rider (an endpoint's own settings win).</summary>
+    IDictionary<string, string> ConsumerSettings { get; }
+
     /// <summary>Consumes <paramref name="topic"/> as <typeparamref name="TMessage"/> in consumer group <paramref name="groupId"/>.</summary>
     void TopicEndpoint<TMessage>(string topic, string groupId, Action<ITopicEndpointConfigurator<TMessage>> configure)
         where TMessage : class;

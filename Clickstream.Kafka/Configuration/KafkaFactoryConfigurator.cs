@@ -9,6 +9,8 @@ internal sealed class KafkaFactoryConfigurator : IKafkaFactoryConfigurator
 
     public ClientConfig? HostConfig { get; private set; }
 
+    public IDictionary<string, string> ConsumerSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public IReadOnlyList<TopicEndpointDefinition> Endpoints => _endpoints;
 
     public void Host(ClientConfig config) => HostConfig = config ?? throw new ArgumentNullException(nameof(config));
@@ -26,6 +28,10 @@ internal sealed class KafkaFactoryConfigurator : IKafkaFactoryConfigurator
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
         ArgumentException.ThrowIfNullOrWhiteSpace(groupId);
         var configurator = new TopicEndpointConfigurator<TMessage>(topic, groupId);
+        foreach (var (name, value) in ConsumerSettings)
+        {
+            configurator.Settings.ConsumerSettings[name] = value;
+        }
         configure(configurator);
         var batch = configurator.ConsumerTypes.Any(t => t.IsAssignableTo(typeof(IConsumer<Batch<TMessage>>)));
         _endpoints.Add(new TopicEndpointDefinition(typeof(TMessage), configurator.Settings, configurator.EndpointConfiguration, batch));

@@ -31,8 +31,8 @@ internal static class ReceiveEndpointFactory
         configuration.Validate().ThrowIfContainsFailure($"The Kafka topic endpoint {name} is not valid:");
         var dispatcher = new ReceiveEndpointDispatcher(configuration.CreateReceiveEndpointContext());
 
-        // Batch options raise the endpoint's limit to MessageLimit × ConcurrencyLimit: the messages a batch
-        // consumer must hold at once for its batches to fill.
-        return (dispatcher, configurator.ConcurrentMessageLimit ?? 0);
+        // Batch options raise the endpoint's prefetch (and a set concurrency limit) to MessageLimit × ConcurrencyLimit:
+        // the messages a batch consumer must hold at once for its batches to fill.
+        return (dispatcher, Math.Max(configurator.PrefetchCount, configurator.ConcurrentMessageLimit ?? 0));
     }
 }

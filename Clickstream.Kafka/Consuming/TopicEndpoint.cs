@@ -28,6 +28,8 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Task> _keyTails = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
+    private static readonly TimeSpan StallBeforePause = TimeSpan.FromSeconds(1);
+    private readonly ManualResetEventSlim _capacityFreed = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
     private Task _completion = Task.CompletedTask;
@@ -113,6 +115,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         _deadLetters.Dispose();
         _stopping.Dispose();
         _abort.Dispose();
+        _capacityFreed.Dispose();
     }
 
     private void Run()
@@ -169,21 +172,42 @@ internal sealed class TopicEndpoint : IAsyncDisposable
 
     private void ApplyBackpressure(IConsumer<byte[]?, byte[]?> consumer)
     {
-        var full = Volatile.Read(ref _inFlight) >= _inFlightLimit;
-        if (full == _paused)
+        var inFlight = Volatile.Read(ref _inFlight);
+        if (!_paused && inFlight >= _inFlightLimit && !WaitForCapacity(StallBeforePause))
         {
-            return;
-        }
-        // Paused partitions keep the consumer in its group (Consume still runs) while nothing more is fetched.
-        if (full)
-        {
+            // A real stall (a slow or failing consumer): pause fetching so memory stays bounded, while Consume keeps
+            // running for rebalances. Pausing costs a re-fetch on resume, so it is kept for stalls, not for every
+            // moment the limit is reached.
             consumer.Pause(consumer.Assignment);
+            _paused = true;
+            _logger.LogInformation("Topic endpoint {Endpoint} paused fetching: {InFlight} messages in flight", Name, inFlight);
         }
-        else
+        else if (_paused && inFlight <= _inFlightLimit / 2)
         {
             consumer.Resume(consumer.Assignment);
+            _paused = false;
+            _logger.LogInformation("Topic endpoint {Endpoint} resumed fetching", Name);
         }
-        _paused = full;
+    }
+
+    private bool WaitForCapacity(TimeSpan timeout)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (Volatile.Read(ref _inFlight) >= _inFlightLimit)
+        {
+            var remaining = deadline - Environment.TickCount64;
+            if (remaining <= 0 || _stopping.IsCancellationRequested)
+            {
+                return false;
+            }
+            _capacityFreed.Reset();
+            if (Volatile.Read(ref _inFlight) < _inFlightLimit)
+            {
+                break;
+            }
+            _capacityFreed.Wait(TimeSpan.FromMilliseconds(Math.Min(remaining, 100)));
+        }
+        return true;
     }
 
     private void Receive(ConsumeResult<byte[]?, byte[]?> result, PartitionCheckpoint checkpoint)
@@ -215,6 +239,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
                 Interlocked.Increment(ref _completedSinceCommit);
             }
             Interlocked.Decrement(ref _inFlight);
+            _capacityFreed.Set();
         }, TaskScheduler.Default);
     }
 

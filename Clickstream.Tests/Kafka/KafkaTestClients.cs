@@ -78,4 +78,42 @@ internal static class KafkaTestClients
         Assert.Empty(failures);
         return reports;
     }
+
+    /// <summary>The offsets a consumer group committed on a topic, read without joining the group.</summary>
+    public static IReadOnlyDictionary<int, long> CommittedOffsets(string bootstrapServers, string groupId, string topic, int partitions)
+    {
+        using var reader = new ConsumerBuilder<Ignore, Ignore>(ConsumerConfig(bootstrapServers, groupId)).Build();
+        var committed = reader.Committed(Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)), TimeSpan.FromSeconds(30));
+        return committed.ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+    }
+
+    /// <summary>The end (high watermark) offset of each partition of a topic.</summary>
+    public static IReadOnlyDictionary<int, long> EndOffsets(string bootstrapServers, string topic, int partitions)
+    {
+        using var reader = new ConsumerBuilder<Ignore, Ignore>(ConsumerConfig(bootstrapServers, UniqueName("watermarks"))).Build();
+        return Enumerable.Range(0, partitions).ToDictionary(p => p,
+            p => reader.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(30)).High.Value);
+    }
+
+    /// <summary>Reads every message on a topic from the beginning until <paramref name="count"/> arrived (bounded).</summary>
+    public static List<ConsumeResult<string?, string?>> ReadAll(string bootstrapServers, string topic, int count, TimeSpan? failsafe = null)
+    {
+        using var reader = new ConsumerBuilder<string?, string?>(ConsumerConfig(bootstrapServers, UniqueName("reader"))).Build();
+        reader.Subscribe(topic);
+        var results = new List<ConsumeResult<string?, string?>>();
+        var deadline = DateTime.UtcNow + (failsafe ?? TimeSpan.FromMinutes(1));
+        while (results.Count < count && DateTime.UtcNow < deadline)
+        {
+            if (reader.Consume(TimeSpan.FromMilliseconds(200)) is { } result)
+            {
+                results.Add(result);
+            }
+        }
+        reader.Close();
+        return results;
+    }
+
+    /// <summary>A header's value as UTF-8 text, or null.</summary>
+    public static string? Header<TKey, TValue>(ConsumeResult<TKey, TValue> result, string name) =>
+        result.Message.Headers is { } headers && headers.TryGetLastBytes(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;
 }

@@ -37,7 +37,7 @@ internal sealed class RiderHost : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").SetMinimumLevel(LogLevel.Warning);
         services?.Invoke(builder.Services);
         builder.Services.AddMassTransit(x =>
         {
@@ -48,6 +48,10 @@ internal sealed class RiderHost : IAsyncDisposable
                 rider.UsingKafka((context, k) =>
                 {
                     k.Host(bootstrapServers);
+                    // The embedded broker waits session.timeout.ms - 1 s on every rebalance after a member left:
+                    // keep it short, and notice rebalances quickly.
+                    k.ConsumerSettings["session.timeout.ms"] = "6000";
+                    k.ConsumerSettings["heartbeat.interval.ms"] = "500";
                     configureKafka(context, k);
                 });
             });
