@@ -3,6 +3,7 @@ using Clickstream.Kafka.Producing;
 using MassTransit;
 using MassTransit.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Clickstream.Kafka;
 
@@ -29,4 +30,8 @@ public static class KafkaRiderRegistration
         rider.AddSingleton<IProducerRegistration>(new ProducerRegistration<TMessage>(topic, configure));
         rider.TryAddScoped<IKafkaRider, ITopicProducer<TMessage>>((kafka, _) => kafka.GetProducer<TMessage>());
     }
+
+    /// <summary>Adds the rider's readiness (endpoints running and joined to their groups) to ASP.NET Core health checks.</summary>
+    public static IHealthChecksBuilder AddKafkaRider(this IHealthChecksBuilder builder, string name = "kafka", params string[] tags) =>
+        builder.AddCheck<KafkaRiderHealthCheck>(name, tags: tags);
 }
