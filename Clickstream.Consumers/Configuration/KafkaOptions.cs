@@ -34,6 +34,9 @@ public sealed class KafkaOptions
     /// <summary>Any further librdkafka setting, passed through (e.g. <c>Kafka__Settings__ssl.ca.location</c>).</summary>
     public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>librdkafka settings for consumers only (e.g. <c>Kafka__ConsumerSettings__session.timeout.ms</c>).</summary>
+    public Dictionary<string, string> ConsumerSettings { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The client configuration every producer and consumer of the rider starts from.</summary>
     public ClientConfig ToClientConfig(string bootstrapServers)
     {
