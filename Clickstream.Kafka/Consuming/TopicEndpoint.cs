@@ -167,6 +167,8 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             Commit(consumer, all);
             consumer.Close();
         }
+        // Whatever did not finish within the drain timeout is abandoned: it was not committed, so it is delivered again.
+        _abort.Cancel();
         _logger.LogInformation("Topic endpoint {Endpoint} stopped{How}", Name, _abort.IsCancellationRequested ? " (aborted, no final commit)" : "");
     }
 
