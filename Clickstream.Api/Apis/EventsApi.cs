@@ -1,0 +1,90 @@
+using System.Globalization;
+using Clickstream.Api.Ingestion;
+using Clickstream.Api.RateLimiting;
+using Clickstream.Api.Security;
+using Clickstream.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Clickstream.Api.Apis;
+
+/// <summary>
+/// The front door: <c>POST /events</c> and <c>POST /events/batch</c>. A 202 means Kafka acknowledged every event
+/// of the request; anything else means none may be assumed stored and the client should send it again.
+/// </summary>
+public static class EventsApi
+{
+    public const string PostEventName = "PostEvent";
+    public const string PostBatchName = "PostEventBatch";
+
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        var events = app.MapGroup("/events")
+            .WithTags("Events")
+            .RequireAuthorization(ApiKeyDefaults.Policy)
+            .RequireRateLimiting(IngestionRateLimiting.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        events.MapPost("", PostEventAsync)
+            .WithName(PostEventName)
+            .WithSummary("Ingest one click event")
+            .WithDescription("Validates the event, stamps received_at and answers 202 once Kafka acknowledged it.")
+            .Accepts<ClickEvent>("application/json");
+
+        events.MapPost("/batch", PostBatchAsync)
+            .WithName(PostBatchName)
+            .WithSummary("Ingest a batch of click events")
+            .WithDescription("All or nothing: one invalid event and the answer is 400 listing every invalid event and field; "
+                + "nothing is published. 202 once Kafka acknowledged every event.")
+            .Accepts<ClickEvent[]>("application/json");
+
+        return app;
+    }
+
+    internal static async Task<Results<Accepted<EventAccepted>, ValidationProblem, ProblemHttpResult>> PostEventAsync(
+        [AsParameters] IngestionServices services, CancellationToken cancellationToken)
+    {
+        var incoming = await services.Reader.ReadEventAsync(services.Context.Request, cancellationToken);
+        if (incoming.Invalid is { } invalid)
+        {
+            return invalid;
+        }
+        if (incoming.Refused is { } refused)
+        {
+            return refused;
+        }
+        var published = await services.Publisher.PublishAsync(incoming.Events!, cancellationToken);
+        return published.Acknowledged
+            ? TypedResults.Accepted((string?)null, new EventAccepted(incoming.Events![0].EventId))
+            : Unavailable(services, published.Reason!);
+    }
+
+    internal static async Task<Results<Accepted<BatchAccepted>, ValidationProblem, ProblemHttpResult>> PostBatchAsync(
+        [AsParameters] IngestionServices services, CancellationToken cancellationToken)
+    {
+        var incoming = await services.Reader.ReadBatchAsync(services.Context.Request, cancellationToken);
+        if (incoming.Invalid is { } invalid)
+        {
+            return invalid;
+        }
+        if (incoming.Refused is { } refused)
+        {
+            return refused;
+        }
+        var published = await services.Publisher.PublishAsync(incoming.Events!, cancellationToken);
+        return published.Acknowledged
+            ? TypedResults.Accepted((string?)null, new BatchAccepted(incoming.Events!.Count))
+            : Unavailable(services, published.Reason!);
+    }
+
+    private static ProblemHttpResult Unavailable(IngestionServices services, string reason)
+    {
+        var retryAfter = Math.Max(1, (int)Math.Ceiling(services.Publishing.Value.RetryAfter.TotalSeconds));
+        services.Context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Kafka is not available.",
+            detail: $"{reason} Nothing can be assumed stored: send the request again after {retryAfter} s.");
+    }
+}

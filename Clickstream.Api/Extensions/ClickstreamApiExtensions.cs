@@ -1,0 +1,54 @@
+using Clickstream.Api.Configuration;
+using Clickstream.Api.Docs;
+using Clickstream.Api.Health;
+using Clickstream.Api.Ingestion;
+using Clickstream.Api.Publishing;
+using Clickstream.Api.RateLimiting;
+using Clickstream.Api.Security;
+using Clickstream.Consumers.Configuration;
+using FluentValidation;
+
+namespace Clickstream.Api.Extensions;
+
+/// <summary>Wires the API's parts: configuration, publishing, protection, health and docs.</summary>
+public static class ClickstreamApiExtensions
+{
+    public static WebApplicationBuilder AddClickstreamApi(this WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddLegacyEnvironmentNames();
+        var services = builder.Services;
+        services.AddApiOptions();
+        services.AddKafkaClusterOptions();
+        services.TryAddSingletonTimeProvider();
+        // Numbers in strings are wrong types on this API (as on the wire); the OpenAPI schema says so too.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+            c.ProblemDetails.Extensions.TryAdd("trace_id", c.HttpContext.TraceIdentifier));
+        services.AddValidatorsFromAssemblyContaining<ClickEventValidator>(ServiceLifetime.Singleton, includeInternalTypes: true);
+        services.AddSingleton<ClickEventRequestReader>();
+        builder.AddClickEventPublishing();
+        services.AddApiKeyAuthentication();
+        services.AddIngestionRateLimiting();
+        services.AddClickstreamHealth();
+        services.AddApiDocs();
+        return builder;
+    }
+
+    /// <summary>The middleware, in order: failures as problem details, then who is calling, then how often.</summary>
+    public static WebApplication UseClickstreamApi(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Kestrel's own complaints about a request (a body cut short, say) are the client's 4xx, not our 500.
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services) =>
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton(services, TimeProvider.System);
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+namespace Clickstream.Api.Health;
+
+/// <summary>
+/// <c>/health/live</c>: the process answers (no checks, so a Kafka outage never gets the API restarted).
+/// <c>/health/ready</c>: the producer's cluster is reachable, so this instance can accept events.
+/// </summary>
+public static class HealthApi
+{
+    private const string ReadyTag = "ready";
+
+    public static IServiceCollection AddClickstreamHealth(this IServiceCollection services)
+    {
+        services.AddSingleton<ClusterReachability>();
+        services.AddHostedService<ClusterProbe>();
+        services.AddHealthChecks().AddCheck<KafkaClusterHealthCheck>("kafka", tags: [ReadyTag]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).DisableRateLimiting();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) }).DisableRateLimiting();
+        return app;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Text;
+using System.Text.Json;
+using Clickstream.Api.Configuration;
+using Clickstream.Contracts;
+using FluentValidation;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Clickstream.Api.Ingestion;
+
+/// <summary>
+/// Turns a request body into click events, strictly and in this order: content type (415), size (413, checked on
+/// Content-Length before reading and again while reading), UTF-8, JSON syntax and depth (400), then each event's
+/// types, fields and rules (400 listing every error). Events come out stamped with <c>received_at</c>.
+/// </summary>
+internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options, IValidator<ClickEventDraft> validator, TimeProvider time)
+{
+    private readonly IngestionLimits _limits = options.Value;
+
+    public Task<IncomingEvents> ReadEventAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadAsync(request, _limits.MaxEventBytes, ReadEvent, cancellationToken);
+
+    public Task<IncomingEvents> ReadBatchAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadAsync(request, _limits.MaxBatchBytes, ReadBatch, cancellationToken);
+
+    private async Task<IncomingEvents> ReadAsync(HttpRequest request, int limit, Func<JsonElement, IncomingEvents> read,
+        CancellationToken cancellationToken)
+    {
+        if (request.ContentLength == 0)
+        {
+            return IncomingEvents.Rejected(ValidationErrors.Body, "A JSON body is required.");
+        }
+        if (!IsUtf8Json(request))
+        {
+            return IncomingEvents.Refuse(StatusCodes.Status415UnsupportedMediaType,
+                "Send the body as Content-Type: application/json (UTF-8).");
+        }
+        if (request.ContentLength > limit)
+        {
+            return TooLarge(limit);
+        }
+        if (await RequestBody.ReadAsync(request, limit, cancellationToken) is not { } body)
+        {
+            return TooLarge(limit);
+        }
+        if (body.IsEmpty)
+        {
+            return IncomingEvents.Rejected(ValidationErrors.Body, "A JSON body is required.");
+        }
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            return IncomingEvents.Rejected(ValidationErrors.Body, "The body is not valid UTF-8.");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions
+            {
+                MaxDepth = _limits.MaxJsonDepth,
+                AllowDuplicateProperties = false,
+            });
+            return read(document.RootElement);
+        }
+        catch (JsonException e)
+        {
+            // The parser's message names the position and the problem, never the input itself.
+            return IncomingEvents.Rejected(ValidationErrors.Body, $"The body is not valid JSON: {e.Message}");
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException or null)
+        {
+            // A string escape that is not text (an unpaired \ud800) surfaces when the string is read.
+            return IncomingEvents.Rejected(ValidationErrors.Body, "The body contains a string that is not valid Unicode.");
+        }
+    }
+
+    private IncomingEvents ReadEvent(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return IncomingEvents.Rejected(ValidationErrors.Body, "must be one event, a JSON object (send arrays to /events/batch).");
+        }
+        var errors = new ValidationErrors();
+        var events = new List<ClickEvent>(1);
+        ReadInto(events, root, prefix: "", elementKey: ValidationErrors.Body, errors, time.GetUtcNow());
+        return errors.IsEmpty ? IncomingEvents.Accepted(events) : IncomingEvents.Rejected(errors);
+    }
+
+    private IncomingEvents ReadBatch(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Array)
+        {
+            return IncomingEvents.Rejected(ValidationErrors.Body, "must be a JSON array of events.");
+        }
+        var count = root.GetArrayLength();
+        if (count == 0)
+        {
+            return IncomingEvents.Rejected(ValidationErrors.Body, "must contain at least one event.");
+        }
+        if (count > _limits.MaxEventsPerBatch)
+        {
+            return IncomingEvents.Rejected(ValidationErrors.Body, $"must contain at most {_limits.MaxEventsPerBatch} events; split the batch.");
+        }
+
+        var errors = new ValidationErrors();
+        var events = new List<ClickEvent>(count);
+        var receivedAt = time.GetUtcNow();
+        var index = 0;
+        foreach (var element in root.EnumerateArray())
+        {
+            var elementKey = $"[{index++}]";
+            if (System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element).Length > _limits.MaxEventBytes)
+            {
+                errors.Add(elementKey, $"is larger than {_limits.MaxEventBytes} bytes, the limit for one event.");
+                continue;
+            }
+            ReadInto(events, element, elementKey + ".", elementKey, errors, receivedAt);
+        }
+        // All or nothing: one invalid event and none is published.
+        return errors.IsEmpty ? IncomingEvents.Accepted(events) : IncomingEvents.Rejected(errors);
+    }
+
+    private void ReadInto(List<ClickEvent> events, JsonElement element, string prefix, string elementKey, ValidationErrors errors,
+        DateTimeOffset receivedAt)
+    {
+        if (ClickEventReader.Read(element, prefix, elementKey, errors) is not { } draft)
+        {
+            return;
+        }
+        var result = validator.Validate(draft);
+        foreach (var failure in result.Errors)
+        {
+            var key = prefix + failure.PropertyName;
+            // A field with the wrong JSON type already has its error; "is required" on top would mislead.
+            if (!errors.Has(key) || failure.ErrorMessage != "is required.")
+            {
+                errors.Add(key, failure.ErrorMessage);
+            }
+        }
+        if (result.IsValid && errors.IsEmpty)
+        {
+            events.Add(ToClickEvent(draft, receivedAt));
+        }
+    }
+
+    private static ClickEvent ToClickEvent(ClickEventDraft draft, DateTimeOffset receivedAt) => new()
+    {
+        EventId = Guid.ParseExact(draft.EventId!, "D"),
+        UserId = draft.UserId!.Value,
+        EventType = draft.EventType!,
+        Page = draft.Page!,
+        EventTime = ClickEventValidator.Rfc3339(draft.EventTime)!.Value,
+        ReceivedAt = receivedAt,
+        SessionId = draft.SessionId,
+        Referrer = draft.Referrer,
+        Properties = draft.Properties,
+    };
+
+    private static bool IsUtf8Json(HttpRequest request) =>
+        request.HasJsonContentType()
+        && (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.Charset.HasValue
+            || mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Charset.Equals("\"utf-8\"", StringComparison.OrdinalIgnoreCase));
+
+    private static IncomingEvents TooLarge(int limit) =>
+        IncomingEvents.Refuse(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {limit} bytes, the limit for this endpoint.");
+}

@@ -1,0 +1,52 @@
+using Clickstream.Api.Configuration;
+using Clickstream.Contracts;
+using Clickstream.Kafka.Producing;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace Clickstream.Api.Publishing;
+
+/// <summary>
+/// Publishes accepted events through the rider's shared producer and waits, within a bound, for the broker's
+/// acknowledgement. Every request shares the one producer: librdkafka batches concurrent requests (linger),
+/// so no request pays a round trip of its own.
+/// </summary>
+internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> producer, IOptions<PublishOptions> options,
+    TimeProvider time, ILogger<ClickEventPublisher> logger)
+{
+    public async Task<PublishOutcome> PublishAsync(IReadOnlyList<ClickEvent> events, CancellationToken cancellationToken)
+    {
+        var timeout = options.Value.Timeout;
+        var delivery = events.Count == 1
+            ? producer.ProduceAsync(events[0], cancellationToken: cancellationToken)
+            : producer.ProduceManyAsync(events, cancellationToken);
+        try
+        {
+            // The producer's token only stops a message from being queued; once queued, only this bound ends the wait.
+            await delivery.WaitAsync(timeout, time, cancellationToken);
+            return PublishOutcome.Acked;
+        }
+        catch (TimeoutException)
+        {
+            // The delivery still completes later (message.timeout.ms); observe it so its failure is not unobserved.
+            _ = delivery.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            LogNotAcknowledged(events.Count, timeout);
+            return PublishOutcome.Unavailable($"Kafka did not acknowledge the event(s) within {timeout.TotalSeconds:0.###} s.");
+        }
+        catch (KafkaException e)
+        {
+            // Some events of a batch may have been written: the client retries all of them, and the store keeps
+            // one row per event_id.
+            LogNotDelivered(events.Count, e.Error.Code, e.Error.Reason);
+            return PublishOutcome.Unavailable(e.Error.Code == ErrorCode.Local_QueueFull
+                ? "The API's Kafka producer queue is full."
+                : "Kafka could not take the event(s) now.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka did not acknowledge {Count} event(s) within {Timeout}; answered 503")]
+    private partial void LogNotAcknowledged(int count, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka refused {Count} event(s): {ErrorCode} {Reason}; answered 503")]
+    private partial void LogNotDelivered(int count, ErrorCode errorCode, string reason);
+}
