@@ -1,4 +1,10 @@
+using Clickstream.Consumers.Configuration;
+using Clickstream.Consumers.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddLegacyEnvironmentNames();
+builder.Services.AddClickstreamConsumers();
+
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok());
+app.MapClickstreamHealth();
 app.Run();

@@ -1,0 +1,23 @@
+namespace Clickstream.Consumers.Configuration;
+
+/// <summary>
+/// Where and how click events are stored: the connection string comes from <c>ConnectionStrings:Events</c> (or the
+/// legacy <c>DB_*</c> names), the rest from the "EventStore" section.
+/// </summary>
+public sealed class EventStoreOptions
+{
+    public const string Section = "EventStore";
+    public const string ConnectionStringName = "Events";
+
+    /// <summary>Npgsql connection string of the events database (<c>ConnectionStrings:Events</c>).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>First wait after a transient database error; it doubles on each failure (with jitter). Default 100 ms.</summary>
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest wait between retries: an outage is noticed at most this late once it ends. Default 10 s.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Apply init.sql at start when the events table is missing. Default true.</summary>
+    public bool ApplySchemaAtStart { get; set; } = true;
+}

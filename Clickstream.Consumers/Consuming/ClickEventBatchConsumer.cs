@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using Clickstream.Consumers.Storage;
+using Clickstream.Contracts;
+using Clickstream.Kafka.Consuming;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace Clickstream.Consumers.Consuming;
+
+/// <summary>
+/// Stores each batch of click events and dead-letters the events the database refuses for good. It returns only when
+/// every event of the batch is stored or dead-lettered, since the rider commits offsets then; it throws only when the
+/// worker stops mid-batch (the batch is then redelivered, and the store absorbs what was already written).
+/// </summary>
+public sealed class ClickEventBatchConsumer(IClickEventStore store, ILogger<ClickEventBatchConsumer> logger) : IConsumer<Batch<ClickEvent>>
+{
+    public async Task Consume(ConsumeContext<Batch<ClickEvent>> context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var batch = context.Message;
+        var events = new ClickEvent[batch.Length];
+        for (var i = 0; i < batch.Length; i++)
+        {
+            events[i] = batch[i].Message;
+        }
+
+        var outcome = await store.WriteAsync(events, context.CancellationToken);
+        foreach (var rejected in outcome.Rejected)
+        {
+            await DeadLetterAsync(batch[rejected.Index], rejected, context.CancellationToken);
+        }
+
+        ConsumerLog.BatchStored(logger, batch.Length, outcome.Inserted, outcome.Duplicates, outcome.Rejected.Count,
+            Partitions(batch), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private static Task DeadLetterAsync(ConsumeContext<ClickEvent> message, RejectedEvent rejected, CancellationToken cancellationToken)
+    {
+        // Outside Kafka (an in-memory bus) there is no dead-letter topic: fault the batch rather than drop the event.
+        if (!message.TryGetKafka(out var kafka) || kafka is null)
+        {
+            throw new InvalidOperationException($"Event {rejected.Event.EventId} was rejected by the database ({rejected.Reason}) "
+                + "and did not come from a Kafka topic endpoint, so it cannot be dead-lettered.", rejected.Exception);
+        }
+        return kafka.DeadLetterAsync($"Rejected by the database: {rejected.Reason}", rejected.Exception, cancellationToken);
+    }
+
+    private static string Partitions(Batch<ClickEvent> batch)
+    {
+        var partitions = new SortedSet<int>();
+        foreach (var message in batch)
+        {
+            if (message.TryGetKafka(out var kafka) && kafka is not null)
+            {
+                partitions.Add(kafka.Partition);
+            }
+        }
+        return string.Join(",", partitions);
+    }
+}

@@ -1,0 +1,52 @@
+using Clickstream.Consumers.Configuration;
+using Clickstream.Kafka;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Clickstream.Consumers.Hosting;
+
+public static class ConsumersRegistration
+{
+    /// <summary>
+    /// Everything the standalone worker runs: storage, the batch consumer on the Kafka rider against
+    /// <c>Kafka:BootstrapServers</c>, readiness checks, and a shutdown timeout long enough to finish and commit batches.
+    /// </summary>
+    public static IServiceCollection AddClickstreamConsumers(this IServiceCollection services)
+    {
+        services.AddClickEventStorage();
+        services.AddIngestionBatchOptions();
+        services.AddOptions<KafkaOptions>()
+            .BindConfiguration(KafkaOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => !string.IsNullOrWhiteSpace(o.BootstrapServers),
+                "Kafka:BootstrapServers is required: the cluster to consume click events from (environment Kafka__BootstrapServers or KAFKA_BOOTSTRAP_SERVERS).")
+            .ValidateOnStart();
+        // HostOptions are read while the host is built, before start-up validation: bind the raw value here so invalid
+        // ingestion settings are reported at start together with every other problem.
+        services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
+            host.ShutdownTimeout = configuration.GetSection(IngestionBatchOptions.Section).Get<IngestionBatchOptions>()?.ShutdownTimeout
+                ?? new IngestionBatchOptions().ShutdownTimeout);
+
+        services.AddMassTransit(x =>
+        {
+            // The bus only carries the rider; nothing is sent over its transport.
+            x.UsingInMemory();
+            x.AddRider(rider =>
+            {
+                rider.AddClickEventIngestion();
+                rider.UsingKafka((context, kafka) =>
+                {
+                    IngestionRegistration.ReportInvalidOptions(context);
+                    var options = context.GetRequiredService<IOptions<KafkaOptions>>().Value;
+                    kafka.Host(options.ToClientConfig(options.BootstrapServers!));
+                    kafka.ClickEventIngestionEndpoint(context);
+                });
+            });
+        });
+        services.AddHealthChecks().AddKafkaRider(tags: HealthEndpoints.ReadyTag);
+        return services;
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
+
+namespace Clickstream.Consumers.Hosting;
+
+public static class HealthEndpoints
+{
+    /// <summary>Checks with this tag gate readiness: the rider joined its group, the database answers.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// <c>/health/live</c>: the process serves requests (no dependency checked, so an outage does not get it restarted).
+    /// <c>/health/ready</c>: every check tagged "ready" passes.
+    /// </summary>
+    public static IEndpointRouteBuilder MapClickstreamHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        return endpoints;
+    }
+}
