@@ -2,16 +2,22 @@ using Clickstream.Api.Apis;
 using Clickstream.Api.Docs;
 using Clickstream.Api.Extensions;
 using Clickstream.Api.Health;
+using Clickstream.Consumers.Standalone;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddClickstreamApi();
+
+// Nothing configured: start Kafka and PostgreSQL here and run the whole pipeline in this process.
+await using var standalone = await builder.StartStandaloneInfrastructureAsync();
+builder.AddClickstreamApi(hostConsumers: standalone.IsEmbedded);
 
 var app = builder.Build();
 app.UseClickstreamApi();
 app.MapEventsApi();
+app.MapStoredEventsApi();
 app.MapHealthApi();
 app.MapApiDocs();
-app.Run();
+app.LogWhereEverythingIs(standalone);
+await app.RunAsync();
 
 /// <summary>Entry point, public for WebApplicationFactory in the tests.</summary>
 public partial class Program;

@@ -6,6 +6,7 @@ using Clickstream.Api.Publishing;
 using Clickstream.Api.RateLimiting;
 using Clickstream.Api.Security;
 using Clickstream.Consumers.Configuration;
+using Clickstream.Consumers.Hosting;
 using FluentValidation;
 
 namespace Clickstream.Api.Extensions;
@@ -13,10 +14,23 @@ namespace Clickstream.Api.Extensions;
 /// <summary>Wires the API's parts: configuration, publishing, protection, health and docs.</summary>
 public static class ClickstreamApiExtensions
 {
-    public static WebApplicationBuilder AddClickstreamApi(this WebApplicationBuilder builder)
+    /// <param name="hostConsumers">
+    /// Also run the consumers that store events, in this process (the standalone run); otherwise only the read side
+    /// of the database is used, for <c>GET /events/{id}</c>, and ingestion never waits for the database.
+    /// </param>
+    public static WebApplicationBuilder AddClickstreamApi(this WebApplicationBuilder builder, bool hostConsumers = false)
     {
         builder.Configuration.AddLegacyEnvironmentNames();
         var services = builder.Services;
+        if (hostConsumers)
+        {
+            // Before MassTransit: the schema must exist before the consumers run.
+            services.AddClickstreamConsumerServices();
+        }
+        else if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Events")))
+        {
+            services.AddStoredEventReads();
+        }
         services.AddApiOptions();
         services.AddKafkaClusterOptions();
         services.TryAddSingletonTimeProvider();
@@ -26,7 +40,7 @@ public static class ClickstreamApiExtensions
             c.ProblemDetails.Extensions.TryAdd("trace_id", c.HttpContext.TraceIdentifier));
         services.AddValidatorsFromAssemblyContaining<ClickEventValidator>(ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton<ClickEventRequestReader>();
-        builder.AddClickEventPublishing();
+        builder.AddClickEventPublishing(hostConsumers);
         services.AddApiKeyAuthentication();
         services.AddIngestionRateLimiting();
         services.AddClickstreamHealth();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Clickstream.Api.Configuration;
 using Clickstream.Consumers.Configuration;
+using Clickstream.Consumers.Hosting;
 using Clickstream.Contracts;
 using Clickstream.Kafka;
 using MassTransit;
@@ -11,7 +12,8 @@ namespace Clickstream.Api.Publishing;
 /// <summary>The MassTransit bus with the Kafka rider's <c>ClickEvent</c> producer, and the publisher on top of it.</summary>
 internal static class ClickEventPublishing
 {
-    public static IHostApplicationBuilder AddClickEventPublishing(this IHostApplicationBuilder builder)
+    /// <param name="hostConsumers">Also run the consumers that store events on this bus (the standalone run).</param>
+    public static IHostApplicationBuilder AddClickEventPublishing(this IHostApplicationBuilder builder, bool hostConsumers)
     {
         // The bus is configured once, at registration: the topic and the message timeout are read here. The cluster
         // address is resolved later, from the validated options, so something that fills Kafka:BootstrapServers in
@@ -31,7 +33,22 @@ internal static class ClickEventPublishing
                     p.ProducerSettings["message.timeout.ms"] =
                         ((int)publishing.Timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
                 });
-                rider.UsingKafka((context, k) => k.Host(context.GetRequiredService<IOptions<KafkaOptions>>().Value.ToClusterConfig()));
+                if (hostConsumers)
+                {
+                    rider.AddClickEventIngestion();
+                }
+                rider.UsingKafka((context, k) =>
+                {
+                    if (hostConsumers)
+                    {
+                        IngestionRegistration.ReportInvalidOptions(context);
+                    }
+                    k.Host(context.GetRequiredService<IOptions<KafkaOptions>>().Value.ToClusterConfig());
+                    if (hostConsumers)
+                    {
+                        k.ClickEventIngestionEndpoint(context);
+                    }
+                });
             });
         });
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);

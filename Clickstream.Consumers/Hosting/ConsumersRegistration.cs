@@ -16,19 +16,13 @@ public static class ConsumersRegistration
     /// </summary>
     public static IServiceCollection AddClickstreamConsumers(this IServiceCollection services)
     {
-        services.AddClickEventStorage();
-        services.AddIngestionBatchOptions();
         services.AddOptions<KafkaOptions>()
             .BindConfiguration(KafkaOptions.Section)
             .ValidateDataAnnotations()
             .Validate(o => !string.IsNullOrWhiteSpace(o.BootstrapServers),
                 "Kafka:BootstrapServers is required: the cluster to consume click events from (environment Kafka__BootstrapServers or KAFKA_BOOTSTRAP_SERVERS).")
             .ValidateOnStart();
-        // HostOptions are read while the host is built, before start-up validation: bind the raw value here so invalid
-        // ingestion settings are reported at start together with every other problem.
-        services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
-            host.ShutdownTimeout = configuration.GetSection(IngestionBatchOptions.Section).Get<IngestionBatchOptions>()?.ShutdownTimeout
-                ?? new IngestionBatchOptions().ShutdownTimeout);
+        services.AddClickstreamConsumerServices();
 
         services.AddMassTransit(x =>
         {
@@ -46,7 +40,25 @@ public static class ConsumersRegistration
                 });
             });
         });
-        services.AddHealthChecks().AddKafkaRider(tags: HealthEndpoints.ReadyTag);
+        return services;
+    }
+
+    /// <summary>
+    /// What the consumers need besides the bus: storage (schema applied at start), batch options, the rider's and the
+    /// database's readiness, and a shutdown timeout long enough to finish and commit batches. Used by the worker and
+    /// by the API when it hosts the consumers in its own process; register it before MassTransit.
+    /// </summary>
+    public static IServiceCollection AddClickstreamConsumerServices(this IServiceCollection services)
+    {
+        services.AddClickEventStorage();
+        services.AddIngestionBatchOptions();
+        // HostOptions are read while the host is built, before start-up validation: bind the raw value here so invalid
+        // ingestion settings are reported at start together with every other problem.
+        services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
+            host.ShutdownTimeout = configuration.GetSection(IngestionBatchOptions.Section).Get<IngestionBatchOptions>()?.ShutdownTimeout
+                ?? new IngestionBatchOptions().ShutdownTimeout);
+
+        services.AddHealthChecks().AddKafkaRider("kafka-consumers", HealthEndpoints.ReadyTag);
         return services;
     }
 }

@@ -65,6 +65,6 @@ public static class IngestionRegistration
     /// MassTransit builds the bus, and so reads options, while the host builds its hosted services, before the host's
     /// own start-up validation: run that validation first, so every invalid setting is reported at once.
     /// </summary>
-    internal static void ReportInvalidOptions(IServiceProvider services) =>
+    public static void ReportInvalidOptions(IServiceProvider services) =>
         services.GetService<IStartupValidator>()?.Validate();
 }

@@ -20,25 +20,32 @@ public static class StorageRegistration
     /// </summary>
     public static IServiceCollection AddClickEventStorage(this IServiceCollection services)
     {
+        services.AddStoredEventReads();
+        services.TryAddSingleton<TransientRetry>();
+        services.TryAddSingleton<IClickEventStore>(sp => new PostgresClickEventStore(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TransientRetry>(), sp.GetRequiredService<ILogger<PostgresClickEventStore>>()));
+        services.AddHostedService<EventsSchemaInitializer>();
+        services.AddHealthChecks().AddCheck<EventsDatabaseHealthCheck>("events-database", tags: [HealthEndpoints.ReadyTag]);
+        return services;
+    }
+
+    /// <summary>
+    /// Only the read side of the events database (<see cref="IStoredEventReader"/> and its data source): for a
+    /// service that answers "is this event stored?" but must not depend on the database to be ready.
+    /// </summary>
+    public static IServiceCollection AddStoredEventReads(this IServiceCollection services)
+    {
         services.AddOptions<EventStoreOptions>()
             .BindConfiguration(EventStoreOptions.Section)
             .Configure<IConfiguration>((o, configuration) =>
                 o.ConnectionString ??= configuration.GetConnectionString(EventStoreOptions.ConnectionStringName))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventStoreOptions>, EventStoreOptionsValidator>());
-
         services.TryAddSingleton(sp => EventsDataSource.Create(sp.GetRequiredService<IOptions<EventStoreOptions>>().Value.ConnectionString!));
-        services.TryAddSingleton<TransientRetry>();
-        services.TryAddSingleton<IClickEventStore>(sp => new PostgresClickEventStore(
-            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TransientRetry>(), sp.GetRequiredService<ILogger<PostgresClickEventStore>>()));
-        services.AddHostedService<EventsSchemaInitializer>();
-
         services.AddDbContext<EventsReadContext>((sp, o) => o
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
         services.TryAddScoped<IStoredEventReader, StoredEventReader>();
-
-        services.AddHealthChecks().AddCheck<EventsDatabaseHealthCheck>("events-database", tags: [HealthEndpoints.ReadyTag]);
         return services;
     }
 }

@@ -32,6 +32,10 @@ public sealed class StandaloneInfrastructure : IAsyncDisposable
         var infrastructure = new StandaloneInfrastructure(logger);
         var options = configuration.GetSection(StandaloneOptions.Section).Get<StandaloneOptions>() ?? new StandaloneOptions();
         var kafka = configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>() ?? new KafkaOptions();
+        if (!options.Enabled)
+        {
+            return infrastructure;
+        }
         try
         {
             var values = new Dictionary<string, string?>();

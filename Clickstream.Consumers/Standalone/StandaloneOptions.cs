@@ -6,6 +6,12 @@ public sealed class StandaloneOptions
     public const string Section = "Standalone";
 
     /// <summary>
+    /// Start the embedded parts for what is not configured (default true). A production deployment sets it to false,
+    /// so a missing setting fails the start with a message instead of starting an in-memory broker.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
     /// The embedded PostgreSQL's data folder, kept between runs. Default: <c>.data/postgres</c> in the repository, or
     /// <c>/var/lib/clickstream/postgres</c> when running as root (PostgreSQL runs as the <c>postgres</c> user, which
     /// cannot enter root's home folder).

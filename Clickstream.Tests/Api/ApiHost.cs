@@ -51,8 +51,12 @@ public abstract class ApiHost : IAsyncLifetime
     }
 
     /// <summary>An API factory with exactly these settings (an empty bootstrap leaves Kafka:BootstrapServers unset).</summary>
-    public static WebApplicationFactory<ApiProgram> Create(string? bootstrapServers, IReadOnlyDictionary<string, string> settings) =>
-        new WebApplicationFactory<ApiProgram>().WithWebHostBuilder(builder =>
+    public static WebApplicationFactory<ApiProgram> Create(string? bootstrapServers, IReadOnlyDictionary<string, string> settings)
+    {
+        // The standalone run decides what to embed before the host is built, before WebApplicationFactory's settings
+        // apply: these tests bring their own broker, so keep it from starting one (the same for every test).
+        Environment.SetEnvironmentVariable("Standalone__Enabled", "false");
+        return new WebApplicationFactory<ApiProgram>().WithWebHostBuilder(builder =>
         {
             if (!string.IsNullOrEmpty(bootstrapServers))
             {
@@ -66,4 +70,5 @@ public abstract class ApiHost : IAsyncLifetime
             }
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         });
+    }
 }

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Clickstream.Api.RateLimiting;
+using Clickstream.Api.Security;
+using Clickstream.Consumers.ReadModel;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Clickstream.Api.Apis;
+
+/// <summary>
+/// <c>GET /events/{event_id}</c>: lets a client check that an event it sent was stored. Reads the database through
+/// the read model; ingestion never depends on it.
+/// </summary>
+public static class StoredEventsApi
+{
+    private const int RetryAfterSeconds = 5;
+
+    public static IEndpointRouteBuilder MapStoredEventsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/events/{eventId:guid}", GetStoredEventAsync)
+            .WithName("GetStoredEvent")
+            .WithTags("Events")
+            .WithSummary("Read back a stored event")
+            .WithDescription("200 with the event as stored (with received_at and stored_at) once the consumers stored it; "
+                + "404 while it is not stored (yet); 503 when the database cannot be reached.")
+            .RequireAuthorization(ApiKeyDefaults.Policy)
+            .RequireRateLimiting(IngestionRateLimiting.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    internal static async Task<Results<Ok<StoredEventResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> GetStoredEventAsync(
+        Guid eventId, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (context.RequestServices.GetService<IStoredEventReader>() is not { } reader)
+        {
+            return Unavailable(context, "This API has no database configured (ConnectionStrings__Events or DB_*).");
+        }
+        try
+        {
+            return await reader.FindAsync(eventId, cancellationToken) is { } stored
+                ? TypedResults.Ok(StoredEventResponse.From(stored))
+                : TypedResults.NotFound(new ProblemDetails
+                {
+                    Status = StatusCodes.Status404NotFound,
+                    Title = "The event is not stored.",
+                    Detail = $"No event {eventId} is stored yet; an accepted event is stored within seconds while the consumers keep up.",
+                });
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException { InnerException: NpgsqlException })
+        {
+            return Unavailable(context, "The events database cannot be reached.");
+        }
+    }
+
+    private static ProblemHttpResult Unavailable(HttpContext context, string detail)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Stored events cannot be read now.", detail: detail);
+    }
+}
+
+/// <summary>A stored event in the wire format's names, with the server's timestamps.</summary>
+public sealed record StoredEventResponse(
+    [property: JsonPropertyName("event_id")] Guid EventId,
+    [property: JsonPropertyName("user_id")] long UserId,
+    [property: JsonPropertyName("event_type")] string EventType,
+    [property: JsonPropertyName("page")] string Page,
+    [property: JsonPropertyName("event_time")] DateTimeOffset EventTime,
+    [property: JsonPropertyName("received_at")] DateTimeOffset? ReceivedAt,
+    [property: JsonPropertyName("session_id")] string? SessionId,
+    [property: JsonPropertyName("referrer")] string? Referrer,
+    [property: JsonPropertyName("properties")] JsonElement? Properties,
+    [property: JsonPropertyName("stored_at")] DateTimeOffset StoredAt)
+{
+    internal static StoredEventResponse From(StoredEvent e) =>
+        new(e.EventId, e.UserId, e.EventType, e.Page, e.EventTime, e.ReceivedAt, e.SessionId, e.Referrer, e.Properties, e.StoredAt);
+}

@@ -1,0 +1,52 @@
+using Clickstream.Consumers.Configuration;
+using Clickstream.Consumers.Standalone;
+
+namespace Clickstream.Api.Extensions;
+
+/// <summary>The standalone run: embedded parts for what is not configured, the default address, and where things are.</summary>
+public static class StandaloneExtensions
+{
+    /// <summary>The address a new user finds the API at when nothing else is configured.</summary>
+    public const string DefaultUrl = "http://localhost:8000";
+
+    /// <summary>
+    /// Starts the embedded Kafka broker and PostgreSQL for whatever is not configured (see
+    /// <see cref="StandaloneInfrastructure"/>); listens on <see cref="DefaultUrl"/> unless an address is configured.
+    /// </summary>
+    public static async Task<StandaloneInfrastructure> StartStandaloneInfrastructureAsync(this WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddLegacyEnvironmentNames();
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]) &&
+            !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        // The host's logging does not exist yet: what starts before it logs to the console the same way.
+        using var loggerFactory = LoggerFactory.Create(logging => logging
+            .AddConfiguration(builder.Configuration.GetSection("Logging"))
+            .AddSimpleConsole(o => o.SingleLine = true));
+        return await StandaloneInfrastructure.StartAsync(builder.Configuration, builder.Environment.ContentRootPath, loggerFactory);
+    }
+
+    /// <summary>Once the API listens, says where it is, the docs, and the database.</summary>
+    public static void LogWhereEverythingIs(this WebApplication app, StandaloneInfrastructure standalone)
+    {
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Clickstream");
+            foreach (var address in app.Urls)
+            {
+                logger.LogInformation("Clickstream API listening on {Address}, docs at {Docs}", address, address.TrimEnd('/') + "/docs");
+            }
+            if (standalone.Postgres is { } postgres)
+            {
+                logger.LogInformation("Events are stored in PostgreSQL: {PsqlCommand} -c 'SELECT count(*) FROM events'", postgres.PsqlCommand);
+            }
+            if (standalone.IsEmbedded)
+            {
+                logger.LogInformation("Standalone run: the consumers run in this process. Stop with Ctrl+C.");
+            }
+        });
+    }
+}

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+
+namespace Clickstream.Tests.EndToEnd;
+
+/// <summary>
+/// The standalone app (<c>Clickstream.Api</c> with nothing configured) as a child process, the way a user runs it:
+/// its own free ports and data folder, its output captured, stopped with SIGINT.
+/// </summary>
+internal sealed partial class StandaloneApp : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private StandaloneApp(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+        _process.OutputDataReceived += (_, e) => Record(e.Data);
+        _process.ErrorDataReceived += (_, e) => Record(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public Uri Address { get; }
+
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>The embedded broker's bootstrap servers, from the line the app prints at start.</summary>
+    public string? BootstrapServers => BootstrapLine().Match(Output) is { Success: true } m ? m.Groups[1].Value : null;
+
+    public static async Task<StandaloneApp> StartAsync(string dataFolder, int postgresPort)
+    {
+        var port = FreePort();
+        var apiFolder = ApiOutputFolder();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(apiFolder, "Clickstream.Api.dll"), "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = apiFolder,
+        };
+        // Nothing configured, as on a fresh machine, except where the test keeps its data.
+        foreach (var name in new[] { "Kafka__BootstrapServers", "KAFKA_BOOTSTRAP_SERVERS", "ConnectionStrings__Events", "DB_HOST", "Standalone__Enabled" })
+        {
+            start.Environment.Remove(name);
+        }
+        start.Environment["Standalone__PostgresDataDirectory"] = Path.Combine(dataFolder, "postgres");
+        start.Environment["Standalone__PostgresPort"] = postgresPort.ToString();
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        // The whole test load comes from one address: above the per-client rate limit meant for real clients.
+        start.Environment["Api__RateLimit__PermitLimit"] = "1000000";
+
+        var app = new StandaloneApp(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+        await app.WaitUntilReadyAsync();
+        return app;
+    }
+
+    /// <summary>Ctrl+C: returns the exit code.</summary>
+    public async Task<int> InterruptAsync()
+    {
+        Assert.Equal(0, kill(_process.Id, 2));
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _ = kill(_process.Id, 2);
+            try
+            {
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            }
+            catch (TimeoutException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            Assert.False(_process.HasExited, $"The app exited with {(_process.HasExited ? _process.ExitCode : 0)}:\n{Output}");
+            Assert.True(DateTime.UtcNow < deadline, $"The app did not become ready:\n{Output}");
+            try
+            {
+                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    private void Record(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    // The API's own build output (…/Clickstream.Api/bin/<configuration>/<tfm>), built with the tests as a project reference.
+    private static string ApiOutputFolder()
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var tfm = testOutput.Name;
+        var configuration = testOutput.Parent!.Name;
+        var repository = testOutput.Parent!.Parent!.Parent!.Parent!.FullName;
+        var folder = Path.Combine(repository, "Clickstream.Api", "bin", configuration, tfm);
+        Assert.True(File.Exists(Path.Combine(folder, "Clickstream.Api.dll")), $"The API is not built in {folder}.");
+        return folder;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+
+    [GeneratedRegex(@"Embedded Kafka broker started: bootstrap\.servers=(\S+)")]
+    private static partial Regex BootstrapLine();
+}

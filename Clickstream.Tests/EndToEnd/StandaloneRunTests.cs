@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Clickstream.Contracts;
+using Clickstream.Tests.Support;
+using Confluent.Kafka;
+using Npgsql;
+
+namespace Clickstream.Tests.EndToEnd;
+
+/// <summary>The whole pipeline in one process, started as a user starts it, driven over HTTP and plain Kafka.</summary>
+public sealed class StandaloneRunTests : IAsyncLifetime
+{
+    private readonly string _dataFolder = Path.Combine("/var/tmp", $"clickstream-e2e-{Guid.NewGuid():N}");
+    private readonly int _postgresPort = StandaloneApp.FreePort();
+
+    // No pooling: the server restarts with the app, and pooled connections would be dead.
+    private string ConnectionString => $"Host=127.0.0.1;Port={_postgresPort};Username=postgres;Database=clickstream;Pooling=false";
+
+    [Fact]
+    public async Task Events_posted_over_http_are_stored_once_survive_a_restart_and_events_from_a_plain_kafka_client_are_stored_too()
+    {
+        const int distinct = 18_000;
+        var events = ClickEvents.Many(distinct);
+        var duplicates = events.Take(2_000).ToList();
+
+        await using (var app = await StandaloneApp.StartAsync(_dataFolder, _postgresPort))
+        {
+            using var client = new HttpClient { BaseAddress = app.Address };
+            // Singles, then batches of 100, then the duplicates again as a client retrying would.
+            await Parallel.ForEachAsync(events.Take(1_000), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (e, ct) =>
+                Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/events", e, ct)).StatusCode));
+            await Parallel.ForEachAsync(events.Skip(1_000).Chunk(100).Concat(duplicates.Chunk(100)), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+                async (batch, ct) => Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/events/batch", batch, ct)).StatusCode));
+
+            await WaitForRowsAsync(distinct);
+            await AssertStoredAsSentAsync(events);
+
+            Assert.Equal(0, await app.InterruptAsync());
+            Assert.Contains("Embedded Kafka broker started: bootstrap.servers=", app.Output);
+        }
+
+        await using (var restarted = await StandaloneApp.StartAsync(_dataFolder, _postgresPort))
+        {
+            Assert.Equal(distinct, await CountRowsAsync());
+
+            var seed = ClickEvents.Create(distinct + 1);
+            using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = restarted.BootstrapServers }).Build())
+            {
+                // The seed's format, written by hand as a non-.NET producer would.
+                var json = $$"""{"event_id":"{{seed.EventId}}","user_id":{{seed.UserId}},"event_type":"{{seed.EventType}}","page":"{{seed.Page}}","event_time":"{{seed.EventTime:O}}"}""";
+                await producer.ProduceAsync(Topics.RawEvents, new Message<string, string> { Key = seed.UserId.ToString(), Value = json });
+            }
+            await WaitForRowsAsync(distinct + 1);
+            Assert.Equal(0, await restarted.InterruptAsync());
+        }
+    }
+
+    private async Task WaitForRowsAsync(int expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        long rows;
+        while ((rows = await CountRowsAsync()) < expected)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Only {rows} of {expected} rows were stored.");
+            await Task.Delay(250);
+        }
+        Assert.Equal(expected, rows);
+    }
+
+    private async Task<long> CountRowsAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM events", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    private async Task AssertStoredAsSentAsync(IReadOnlyList<ClickEvent> sent)
+    {
+        var byId = sent.ToDictionary(e => e.EventId);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var select = new NpgsqlCommand(
+            "SELECT event_id, user_id, event_type, page, event_time, received_at, session_id, referrer, properties::text FROM events", connection);
+        await using var reader = await select.ExecuteReaderAsync();
+        var seen = 0;
+        while (await reader.ReadAsync())
+        {
+            var e = byId[reader.GetGuid(0)];
+            Assert.Equal(e.UserId, reader.GetInt64(1));
+            Assert.Equal(e.EventType, reader.GetString(2));
+            Assert.Equal(e.Page, reader.GetString(3));
+            Assert.Equal(e.EventTime.UtcDateTime, reader.GetDateTime(4));
+            Assert.False(reader.IsDBNull(5), "received_at is stamped by the API");
+            Assert.Equal(e.SessionId, reader.IsDBNull(6) ? null : reader.GetString(6));
+            Assert.Equal(e.Referrer, reader.IsDBNull(7) ? null : reader.GetString(7));
+            if (e.Properties is { } properties)
+            {
+                Assert.True(JsonElement.DeepEquals(properties, JsonDocument.Parse(reader.GetString(8)).RootElement));
+            }
+            else
+            {
+                Assert.True(reader.IsDBNull(8));
+            }
+            seen++;
+        }
+        Assert.Equal(sent.Count, seen);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        if (Directory.Exists(_dataFolder))
+        {
+            Directory.Delete(_dataFolder, recursive: true);
+        }
+        return Task.CompletedTask;
+    }
+}
