@@ -160,7 +160,8 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             }
         }
 
-        if (!_abort.IsCancellationRequested)
+        var aborted = _abort.IsCancellationRequested;
+        if (!aborted)
         {
             var all = _partitions.Keys.ToList();
             Drain(all);
@@ -169,7 +170,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         }
         // Whatever did not finish within the drain timeout is abandoned: it was not committed, so it is delivered again.
         _abort.Cancel();
-        _logger.LogInformation("Topic endpoint {Endpoint} stopped{How}", Name, _abort.IsCancellationRequested ? " (aborted, no final commit)" : "");
+        _logger.LogInformation("Topic endpoint {Endpoint} stopped{How}", Name, aborted ? " (aborted, no final commit)" : " (completed work committed)");
     }
 
     private void ApplyBackpressure(IConsumer<byte[]?, byte[]?> consumer)
