@@ -23,6 +23,9 @@ public static class LegacyEnvironmentNames
 
     private static readonly string[] DatabaseNames = ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASS"];
 
+    /// <summary>Every legacy name the services read.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. KafkaNames.Keys, .. DatabaseNames];
+
     /// <summary>Adds the legacy names' values for every setting the configuration does not already have.</summary>
     public static IConfigurationManager AddLegacyEnvironmentNames(this IConfigurationManager configuration,
         Func<string, string?>? environment = null)
