@@ -4,7 +4,7 @@ using Clickstream.Api.RateLimiting;
 using Clickstream.Api.Security;
 using Clickstream.Consumers.ReadModel;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Clickstream.Api.Apis;
@@ -27,29 +27,27 @@ public static class StoredEventsApi
                 + "404 while it is not stored (yet); 503 when the database cannot be reached.")
             .RequireAuthorization(ApiKeyDefaults.Policy)
             .RequireRateLimiting(IngestionRateLimiting.Policy)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
-    internal static async Task<Results<Ok<StoredEventResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> GetStoredEventAsync(
+    internal static async Task<Results<Ok<StoredEventResponse>, ProblemHttpResult>> GetStoredEventAsync(
         Guid eventId, HttpContext context, CancellationToken cancellationToken)
     {
-        if (context.RequestServices.GetService<IStoredEventReader>() is not { } reader)
-        {
-            return Unavailable(context, "This API has no database configured (ConnectionStrings__Events or DB_*).");
-        }
         try
         {
+            var reader = context.RequestServices.GetRequiredService<IStoredEventReader>();
             return await reader.FindAsync(eventId, cancellationToken) is { } stored
                 ? TypedResults.Ok(StoredEventResponse.From(stored))
-                : TypedResults.NotFound(new ProblemDetails
-                {
-                    Status = StatusCodes.Status404NotFound,
-                    Title = "The event is not stored.",
-                    Detail = $"No event {eventId} is stored yet; an accepted event is stored within seconds while the consumers keep up.",
-                });
+                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The event is not stored.",
+                    detail: $"No event {eventId} is stored yet; an accepted event is stored within seconds while the consumers keep up.");
+        }
+        catch (OptionsValidationException)
+        {
+            return Unavailable(context, "This API has no events database configured (ConnectionStrings__Events or DB_*).");
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException { InnerException: NpgsqlException })
         {

@@ -27,9 +27,10 @@ public static class ClickstreamApiExtensions
             // Before MassTransit: the schema must exist before the consumers run.
             services.AddClickstreamConsumerServices();
         }
-        else if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Events")))
+        else
         {
-            services.AddStoredEventReads();
+            // Only for GET /events/{id}; the API starts and ingests without a database.
+            services.AddStoredEventReads(validateOnStart: false);
         }
         services.AddApiOptions();
         services.AddKafkaClusterOptions();

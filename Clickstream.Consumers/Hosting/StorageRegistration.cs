@@ -33,13 +33,20 @@ public static class StorageRegistration
     /// Only the read side of the events database (<see cref="IStoredEventReader"/> and its data source): for a
     /// service that answers "is this event stored?" but must not depend on the database to be ready.
     /// </summary>
-    public static IServiceCollection AddStoredEventReads(this IServiceCollection services)
+    /// <param name="validateOnStart">
+    /// False for a service that starts without a database: the options are then validated when first read, and
+    /// reading fails with <see cref="OptionsValidationException"/> while no connection string is configured.
+    /// </param>
+    public static IServiceCollection AddStoredEventReads(this IServiceCollection services, bool validateOnStart = true)
     {
-        services.AddOptions<EventStoreOptions>()
+        var options = services.AddOptions<EventStoreOptions>()
             .BindConfiguration(EventStoreOptions.Section)
             .Configure<IConfiguration>((o, configuration) =>
-                o.ConnectionString ??= configuration.GetConnectionString(EventStoreOptions.ConnectionStringName))
-            .ValidateOnStart();
+                o.ConnectionString ??= configuration.GetConnectionString(EventStoreOptions.ConnectionStringName));
+        if (validateOnStart)
+        {
+            options.ValidateOnStart();
+        }
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventStoreOptions>, EventStoreOptionsValidator>());
         services.TryAddSingleton(sp => EventsDataSource.Create(sp.GetRequiredService<IOptions<EventStoreOptions>>().Value.ConnectionString!));
         services.AddDbContext<EventsReadContext>((sp, o) => o

@@ -1,27 +1,58 @@
-using Microsoft.Extensions.Options;
+using Clickstream.Tests.EndToEnd;
 
 namespace Clickstream.Tests.Api;
 
-/// <summary>A misconfigured API refuses to start, saying what to fix.</summary>
+/// <summary>A misconfigured API refuses to start with one line saying what to fix, and a non-zero exit code.</summary>
 public sealed class StartupTests
 {
     [Fact]
-    public async Task Without_Kafka_bootstrap_servers_the_API_does_not_start_and_names_the_setting()
+    public async Task Without_Kafka_bootstrap_servers_and_with_the_standalone_run_off_the_API_exits_naming_the_setting()
     {
-        await using var factory = ApiHost.Create(bootstrapServers: null, new Dictionary<string, string>());
+        var (exitCode, output) = await StandaloneApp.RunUntilExitAsync(new Dictionary<string, string> { ["Standalone__Enabled"] = "false" });
 
-        var failure = Assert.ThrowsAny<OptionsValidationException>(() => factory.Server);
-
-        Assert.Contains("Kafka:BootstrapServers", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Clickstream could not start: Kafka:BootstrapServers is not set", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // one message, no stack trace
     }
 
     [Fact]
     public async Task A_short_API_key_stops_the_start()
     {
-        await using var factory = ApiHost.Create("127.0.0.1:9", new Dictionary<string, string> { ["Api:Keys:0"] = "short" });
+        var (exitCode, output) = await StandaloneApp.RunUntilExitAsync(new Dictionary<string, string>
+        {
+            ["Standalone__Enabled"] = "false",
+            ["Kafka__BootstrapServers"] = "127.0.0.1:9",
+            ["Api__Keys__0"] = "short",
+        });
 
-        var failure = Assert.ThrowsAny<OptionsValidationException>(() => factory.Server);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Api:Keys", output, StringComparison.Ordinal);
+    }
 
-        Assert.Contains("Api:Keys", failure.Message, StringComparison.Ordinal);
+    [Fact]
+    public async Task A_taken_PostgreSQL_port_stops_the_standalone_run_with_the_server_log()
+    {
+        var data = Path.Combine("/var/tmp", $"clickstream-startup-{Guid.NewGuid():N}");
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        try
+        {
+            var (exitCode, output) = await StandaloneApp.RunUntilExitAsync(new Dictionary<string, string>
+            {
+                ["Standalone__PostgresDataDirectory"] = Path.Combine(data, "postgres"),
+                ["Standalone__PostgresPort"] = port.ToString(),
+            });
+
+            Assert.Equal(1, exitCode);
+            Assert.Contains($"Clickstream could not start: PostgreSQL exited while starting on 127.0.0.1:{port}", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
     }
 }

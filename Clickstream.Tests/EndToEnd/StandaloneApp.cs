@@ -59,6 +59,39 @@ internal sealed partial class StandaloneApp : IAsyncDisposable
         return app;
     }
 
+    /// <summary>Runs the API with exactly these settings until it exits by itself (bounded); returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        var apiFolder = ApiOutputFolder();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(apiFolder, "Clickstream.Api.dll"), "--urls", $"http://127.0.0.1:{FreePort()}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = apiFolder,
+        };
+        foreach (var name in new[] { "Kafka__BootstrapServers", "KAFKA_BOOTSTRAP_SERVERS", "ConnectionStrings__Events", "DB_HOST", "Standalone__Enabled" })
+        {
+            start.Environment.Remove(name);
+        }
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (process.ExitCode, await output + await error);
+    }
+
     /// <summary>Ctrl+C: returns the exit code.</summary>
     public async Task<int> InterruptAsync()
     {

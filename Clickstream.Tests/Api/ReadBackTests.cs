@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text.Json;
+using Clickstream.Tests.Infrastructure;
+using Npgsql;
+
+namespace Clickstream.Tests.Api;
+
+/// <summary><c>GET /events/{event_id}</c>: a client checks that an event was stored; ingestion never needs the database.</summary>
+public sealed class ReadBackTests
+{
+    [Fact]
+    public async Task A_stored_event_is_read_back_with_every_stored_field_and_an_unknown_one_is_404()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        var eventId = Guid.NewGuid();
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand($$"""
+                INSERT INTO events (event_id, user_id, event_type, page, event_time, received_at, session_id, referrer, properties)
+                VALUES ('{{eventId}}', 42, 'click', '/pricing', '2026-11-24T10:00:00+02:00', '2026-11-24T08:00:01Z', 's-1', NULL, '{"button": "buy"}')
+                """, connection);
+            await insert.ExecuteNonQueryAsync();
+        }
+        await using var factory = ApiHost.Create("127.0.0.1:9", new Dictionary<string, string> { ["ConnectionStrings:Events"] = database });
+        using var client = factory.CreateClient();
+
+        var found = await client.GetAsync($"/events/{eventId}");
+        var missing = await client.GetAsync($"/events/{Guid.NewGuid()}");
+
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        var body = JsonDocument.Parse(await found.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(eventId, body.GetProperty("event_id").GetGuid());
+        Assert.Equal(42, body.GetProperty("user_id").GetInt64());
+        Assert.Equal(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero), body.GetProperty("event_time").GetDateTimeOffset());
+        Assert.Equal(new DateTimeOffset(2026, 11, 24, 8, 0, 1, TimeSpan.Zero), body.GetProperty("received_at").GetDateTimeOffset());
+        Assert.Equal("buy", body.GetProperty("properties").GetProperty("button").GetString());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("referrer").ValueKind);
+        Assert.True(body.GetProperty("stored_at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("Host=127.0.0.1;Port=9;Username=postgres;Database=clickstream;Timeout=2")]
+    [InlineData(null)]
+    public async Task Without_a_reachable_database_read_back_answers_503_with_retry_after(string? connectionString)
+    {
+        var settings = connectionString is null
+            ? new Dictionary<string, string>()
+            : new Dictionary<string, string> { ["ConnectionStrings:Events"] = connectionString };
+        await using var factory = ApiHost.Create("127.0.0.1:9", settings);
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync($"/events/{Guid.NewGuid()}");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}
