@@ -1,0 +1,39 @@
+using System.Globalization;
+using Clickstream.Consumers.Hosting;
+
+namespace Clickstream.Benchmarks.Hosts;
+
+/// <summary>
+/// The real worker (<c>AddClickstreamConsumers</c>: rider topic endpoint, batch consumer, COPY store) in a generic
+/// host of this process, with the batch size under test and a group of its own so each run reads the topic from the start.
+/// </summary>
+public static class PipelineConsumers
+{
+    public static async Task<IHost> StartAsync(
+        string bootstrapServers, string connectionString, string group, int batchSize, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(LoopbackWebHost.Quiet);
+        builder.Configuration.AddInMemoryCollection(Settings(bootstrapServers, connectionString, group, batchSize));
+        builder.Services.AddClickstreamConsumers();
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return host;
+    }
+
+    /// <summary>The worker's settings in force, for the report's tunables too.</summary>
+    public static Dictionary<string, string?> Settings(string bootstrapServers, string connectionString, string group, int batchSize) => new()
+    {
+        ["Kafka:BootstrapServers"] = bootstrapServers,
+        ["Kafka:GroupId"] = group,
+        // The embedded broker waits session.timeout.ms − 1 s to rebalance after a member left: keep it short.
+        ["Kafka:ConsumerSettings:session.timeout.ms"] = "6000",
+        ["ConnectionStrings:Events"] = connectionString,
+        ["Ingestion:MessageLimit"] = batchSize.ToString(CultureInfo.InvariantCulture),
+        ["Ingestion:CheckpointMessageCount"] = Math.Max(5000, batchSize).ToString(CultureInfo.InvariantCulture),
+        ["Ingestion:DrainTimeout"] = "00:00:10",
+        ["Ingestion:ShutdownTimeout"] = "00:00:15",
+    };
+}

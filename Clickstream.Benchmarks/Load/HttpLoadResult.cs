@@ -1,0 +1,18 @@
+namespace Clickstream.Benchmarks.Load;
+
+/// <summary>What a closed-loop HTTP phase measured, warm-up excluded.</summary>
+public sealed record HttpLoadResult
+{
+    public required TimeSpan Measured { get; init; }
+    public required long Requests { get; init; }
+    public required long Succeeded { get; init; }
+    public required int EventsPerRequest { get; init; }
+    public required LatencyHistogram Latency { get; init; }
+
+    /// <summary>Answers by status code, plus "exception:Type" for requests that got no answer.</summary>
+    public required IReadOnlyDictionary<string, long> Outcomes { get; init; }
+
+    public double RequestsPerSecond => Succeeded / Measured.TotalSeconds;
+
+    public double EventsPerSecond => RequestsPerSecond * EventsPerRequest;
+}

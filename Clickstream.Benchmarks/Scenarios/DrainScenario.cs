@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+using Clickstream.Benchmarks.Ceilings;
+using Clickstream.Benchmarks.Hosts;
+using Clickstream.Benchmarks.Infrastructure;
+using Clickstream.Benchmarks.Reporting;
+
+namespace Clickstream.Benchmarks.Scenarios;
+
+/// <summary>
+/// drain: K events wait on raw_events, then the worker starts (a fresh consumer group each time, so it reads from the
+/// start) and the clock runs until every row is in <c>events</c>. Each batch size is judged against a raw COPY of
+/// the same rows at the same batch size.
+/// </summary>
+public static class DrainScenario
+{
+    /// <summary>The embedded broker keeps ~5 MB per partition; ~200-byte events in batches need one partition per ~10k to keep them all.</summary>
+    public static int PartitionsFor(int events) => Math.Max(12, (events + 9_999) / 10_000);
+
+    public static async Task RunAsync(BenchmarkRun run)
+    {
+        var o = run.Options;
+        var infrastructure = run.Infrastructure;
+        run.Progress.Phase($"preloading {o.Events:N0} events on {infrastructure.Partitions} partitions");
+        var clock = Stopwatch.StartNew();
+        var rows = await PreloadedEvents.ProduceAsync(infrastructure.Broker.BootstrapServers, o.Events, o.LingerMs, run.CancellationToken);
+        run.Progress.Write($"  preloaded in {clock.Elapsed.TotalSeconds:F1}s ({o.Events / clock.Elapsed.TotalSeconds:N0} msg/s)");
+
+        var batchSizes = o.Sweep ? o.SweepBatchSizes : [o.ConsumerBatchSize];
+        run.Tunables["events"] = o.Events.ToString(CultureInfo.InvariantCulture);
+        run.Tunables["consumer batch sizes"] = string.Join(" ", batchSizes);
+        foreach (var (key, value) in PipelineConsumers.Settings("…", "…", "bench-drain-<batch>", batchSizes[0]))
+        {
+            if (key.StartsWith("Ingestion:", StringComparison.Ordinal) || key.StartsWith("Kafka:ConsumerSettings", StringComparison.Ordinal))
+            {
+                run.Tunables[key] = key == "Ingestion:MessageLimit" ? "(batch size)" : value ?? "";
+            }
+        }
+        run.Tunables["Ingestion:ConcurrencyLimit / TimeLimit"] = "2 / 1 s (defaults)";
+
+        foreach (var batchSize in batchSizes)
+        {
+            PhaseResult? ceiling = null;
+            if (!o.SkipCeilings)
+            {
+                ceiling = await run.MeasureAsync($"storage ceiling: raw binary COPY, batches of {batchSize:N0}", async () => new PhaseResult
+                {
+                    Name = $"raw COPY ({batchSize})", Role = "ceiling", Unit = "rows/s",
+                    Throughput = await RawCopyCeiling.RowsPerSecondAsync(infrastructure.ConnectionString, rows, batchSize, run.CancellationToken),
+                });
+            }
+            var drain = await run.MeasureAsync($"pipeline: drain with consumer batches of {batchSize:N0}", () => DrainAsync(run, batchSize));
+            run.Ratio(drain, ceiling);
+        }
+    }
+
+    private static async Task<PhaseResult> DrainAsync(BenchmarkRun run, int batchSize)
+    {
+        var o = run.Options;
+        var infrastructure = run.Infrastructure;
+        await using (var connection = await infrastructure.Events.OpenConnectionAsync(run.CancellationToken))
+        {
+            await EventsTable.TruncateAsync(connection, run.CancellationToken);
+        }
+
+        long stored = 0;
+        TimeSpan? firstRow = null;
+        var clock = Stopwatch.StartNew();
+        run.Progress.Report(() => $"{clock.Elapsed.TotalSeconds,5:F1}s  stored {Interlocked.Read(ref stored),10:N0} of {o.Events:N0}");
+        using var host = await PipelineConsumers.StartAsync(
+            infrastructure.Broker.BootstrapServers, infrastructure.ConnectionString, $"bench-drain-{batchSize}-{Guid.NewGuid():N}", batchSize, run.CancellationToken);
+        var started = clock.Elapsed;
+        while (stored < o.Events && clock.Elapsed < o.DrainTimeout)
+        {
+            await Task.Delay(100, run.CancellationToken);
+            Interlocked.Exchange(ref stored, await EventsTable.CountAsync(infrastructure.Events, run.CancellationToken));
+            if (stored > 0)
+            {
+                firstRow ??= clock.Elapsed;
+            }
+        }
+        var done = clock.Elapsed;
+        run.Progress.Clear();
+        await host.StopAsync(CancellationToken.None);
+
+        return new PhaseResult
+        {
+            Name = $"drain ({batchSize})",
+            Role = "pipeline",
+            Unit = "rows/s",
+            Throughput = stored / done.TotalSeconds,
+            Figures = new()
+            {
+                ["stored"] = stored,
+                ["complete"] = stored >= o.Events ? 1 : 0,
+                ["seconds to all stored"] = done.TotalSeconds,
+                ["seconds to start"] = started.TotalSeconds,
+                ["seconds to first row"] = (firstRow ?? done).TotalSeconds,
+                ["rows/s after first row"] = stored / Math.Max((done - (firstRow ?? TimeSpan.Zero)).TotalSeconds, 0.001),
+            },
+        };
+    }
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using Clickstream.Benchmarks.Ceilings;
+using Clickstream.Benchmarks.Hosts;
+using Clickstream.Benchmarks.Infrastructure;
+using Clickstream.Benchmarks.Load;
+using Clickstream.Benchmarks.Reporting;
+
+namespace Clickstream.Benchmarks.Scenarios;
+
+/// <summary>
+/// end-to-end: HTTP batches into the API while the worker stores them, everything on the same 2 cores. Sustained
+/// stored events/s over the measured window, the backlog (accepted − stored) every second, memory every second, and
+/// the delay from received_at (the API's stamp) to stored_at (the storing transaction's start).
+/// </summary>
+public static class EndToEndScenario
+{
+    public static async Task RunAsync(BenchmarkRun run)
+    {
+        var o = run.Options;
+        var infrastructure = run.Infrastructure;
+        run.Tunables["connections"] = o.Connections.ToString(CultureInfo.InvariantCulture);
+        run.Tunables["events per request"] = o.BatchSize.ToString(CultureInfo.InvariantCulture);
+        run.Tunables["Ingestion:MessageLimit"] = o.ConsumerBatchSize.ToString(CultureInfo.InvariantCulture);
+        run.Tunables["Ingestion:ConcurrencyLimit / TimeLimit"] = "2 / 1 s (defaults)";
+
+        PhaseResult? ceiling = null;
+        if (!o.SkipCeilings)
+        {
+            var rows = Enumerable.Range(0, Math.Min(o.Events, 200_000))
+                .Select(i => ClickEventPayloads.Event(i) with { EventId = Guid.CreateVersion7(), ReceivedAt = DateTimeOffset.UtcNow })
+                .ToList();
+            ceiling = await run.MeasureAsync($"storage ceiling: raw binary COPY, batches of {o.ConsumerBatchSize:N0}", async () => new PhaseResult
+            {
+                Name = $"raw COPY ({o.ConsumerBatchSize})", Role = "ceiling", Unit = "rows/s",
+                Throughput = await RawCopyCeiling.RowsPerSecondAsync(infrastructure.ConnectionString, rows, o.ConsumerBatchSize, run.CancellationToken),
+            });
+        }
+
+        var pipeline = await run.MeasureAsync("pipeline: API + consumers under HTTP batch load", () => PipelineAsync(run));
+        run.Ratio(pipeline, ceiling);
+    }
+
+    private static async Task<PhaseResult> PipelineAsync(BenchmarkRun run)
+    {
+        var o = run.Options;
+        var infrastructure = run.Infrastructure;
+        var bootstrap = infrastructure.Broker.BootstrapServers;
+        using var consumers = await PipelineConsumers.StartAsync(bootstrap, infrastructure.ConnectionString, $"bench-e2e-{Guid.NewGuid():N}", o.ConsumerBatchSize, run.CancellationToken);
+        await using var api = await PipelineApi.StartAsync(bootstrap, o.LingerMs, run.CancellationToken);
+        var baseline = await EventsTable.InsertedAsync(infrastructure.Events, run.CancellationToken);
+
+        long accepted = 0;
+        var samples = new List<Dictionary<string, double>>();
+        var clock = Stopwatch.StartNew();
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            while (await timer.WaitForNextTickAsync(sampling.Token).AsTask().ContinueWith(t => !t.IsCanceled && t.Result, TaskScheduler.Default))
+            {
+                var stored = await EventsTable.InsertedAsync(infrastructure.Events, CancellationToken.None) - baseline;
+                var acceptedNow = Interlocked.Read(ref accepted);
+                lock (samples)
+                {
+                    samples.Add(new()
+                    {
+                        ["t"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                        ["accepted"] = acceptedNow,
+                        ["stored"] = stored,
+                        ["backlog"] = acceptedNow - stored,
+                        ["process MiB"] = Math.Round(ProcessMemory.CurrentMiB()),
+                        ["postgres MiB"] = Math.Round(ProcessMemory.PostgresMiB(infrastructure.Postgres!.DataDirectory)),
+                    });
+                }
+            }
+        }, CancellationToken.None);
+
+        var load = await HttpLoad.RunAsync(
+            new Uri(api.BaseAddress, "events/batch"), ClickEventPayloads.Batch(o.BatchSize), o.Connections, o.Warmup, o.Duration,
+            run.Progress, run.CancellationToken, events => Interlocked.Add(ref accepted, events));
+        var loadEnded = clock.Elapsed;
+
+        // Then wait (bounded) for the backlog to be stored, counting exactly.
+        run.Progress.Report(() => $"draining the backlog: accepted {Interlocked.Read(ref accepted):N0}");
+        long storedTotal = 0;
+        while (clock.Elapsed < loadEnded + o.DrainTimeout)
+        {
+            storedTotal = await EventsTable.CountAsync(infrastructure.Events, run.CancellationToken);
+            if (storedTotal >= accepted)
+            {
+                break;
+            }
+            await Task.Delay(500, run.CancellationToken);
+        }
+        var drained = clock.Elapsed;
+        run.Progress.Clear();
+        await sampling.CancelAsync();
+        await sampler;
+        var delay = await EventsTable.StoreDelayAsync(infrastructure.Events, run.CancellationToken);
+
+        List<Dictionary<string, double>> timeline;
+        lock (samples)
+        {
+            timeline = [.. samples];
+        }
+        // Sustained: rows stored during the measured window (after warm-up, until the load stopped), per second.
+        var inWindow = timeline.Where(s => s["t"] >= o.Warmup.TotalSeconds && s["t"] <= loadEnded.TotalSeconds).ToList();
+        var sustained = inWindow.Count >= 2
+            ? (inWindow[^1]["stored"] - inWindow[0]["stored"]) / (inWindow[^1]["t"] - inWindow[0]["t"])
+            : storedTotal / drained.TotalSeconds;
+        var rssInWindow = inWindow.Select(s => s["process MiB"]).DefaultIfEmpty(0).ToList();
+
+        var result = BenchmarkRun.FromHttp("end-to-end stored", "pipeline", load, inEvents: true);
+        return result with
+        {
+            Throughput = sustained,
+            Unit = "stored events/s",
+            LatencyMs = new()
+            {
+                ["request p50"] = result.LatencyMs["p50"],
+                ["request p99"] = result.LatencyMs["p99"],
+                ["received→stored p50"] = delay.P50,
+                ["received→stored p99"] = delay.P99,
+                ["received→stored max"] = delay.Max,
+            },
+            Figures = new(result.Figures)
+            {
+                ["accepted events/s"] = load.EventsPerSecond,
+                ["accepted"] = accepted,
+                ["stored"] = storedTotal,
+                ["complete"] = storedTotal >= accepted ? 1 : 0,
+                ["seconds to drain after load"] = (drained - loadEnded).TotalSeconds,
+                ["max backlog"] = timeline.Select(s => s["backlog"]).DefaultIfEmpty(0).Max(),
+                ["process MiB first sample"] = rssInWindow[0],
+                ["process MiB last sample"] = rssInWindow[^1],
+            },
+            Samples = timeline,
+        };
+    }
+}

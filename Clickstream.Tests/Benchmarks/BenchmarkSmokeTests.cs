@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Clickstream.Benchmarks.Cli;
+using Clickstream.Benchmarks.Reporting;
+using Clickstream.Benchmarks.Scenarios;
+
+namespace Clickstream.Tests.Benchmarks;
+
+/// <summary>
+/// Each benchmark scenario runs for about a second with tiny sizes, so the benchmark cannot rot. Only that it completes
+/// and reports what it should is asserted; figures never are (a test never depends on speed). One class, so the
+/// scenarios run one after the other and do not fight over the 2 cores.
+/// </summary>
+public sealed class BenchmarkSmokeTests : IDisposable
+{
+    private readonly string results = Path.Combine(Path.GetTempPath(), "clickstream-bench-smoke-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task Ingest_single_reports_the_api_against_its_three_ceilings()
+    {
+        var report = await RunAsync(Tiny(Scenario.IngestSingle));
+
+        AssertPhases(report, "broker ceiling", "HTTP ceiling", "ack ceiling", "api");
+        var api = report.Phases.Single(p => p.Name == "api");
+        Assert.Equal("req/s", api.Unit);
+        Assert.All(["p50", "p95", "p99"], key => Assert.Contains(key, api.LatencyMs.Keys));
+        Assert.Contains("benchmark process", api.PeakMemoryMiB.Keys);
+        Assert.Equal(["ack ceiling", "HTTP ceiling", "broker ceiling"], report.Ratios.Select(r => r.Ceiling));
+        Assert.Contains("linger.ms", report.Tunables.Keys);
+    }
+
+    [Fact]
+    public async Task Ingest_batch_reports_events_per_second()
+    {
+        var report = await RunAsync(Tiny(Scenario.IngestBatch) with { BatchSize = 10 });
+
+        AssertPhases(report, "broker ceiling", "HTTP ceiling", "ack ceiling", "api");
+        Assert.Equal("events/s", report.Phases.Single(p => p.Name == "api").Unit);
+        Assert.Equal("10", report.Tunables["events per request"]);
+    }
+
+    [Fact]
+    public async Task Drain_sweep_reports_each_batch_size_against_a_raw_copy_of_the_same_rows()
+    {
+        var report = await RunAsync(Tiny(Scenario.Drain) with { Sweep = true, SweepBatchSizes = [100, 1000] });
+
+        AssertPhases(report, "raw COPY (100)", "drain (100)", "raw COPY (1000)", "drain (1000)");
+        var drain = report.Phases.Single(p => p.Name == "drain (1000)");
+        Assert.Equal(1, drain.Figures["complete"]);
+        Assert.Contains("postgres", drain.PeakMemoryMiB.Keys);
+        Assert.Equal(2, report.Ratios.Count);
+    }
+
+    [Fact]
+    public async Task End_to_end_reports_stored_events_backlog_and_store_delay()
+    {
+        var report = await RunAsync(Tiny(Scenario.EndToEnd) with { BatchSize = 10, Duration = TimeSpan.FromSeconds(2) });
+
+        AssertPhases(report, "raw COPY (100)", "end-to-end stored");
+        var pipeline = report.Phases.Single(p => p.Role == "pipeline");
+        Assert.Equal(1, pipeline.Figures["complete"]);
+        Assert.Contains("received→stored p99", pipeline.LatencyMs.Keys);
+        Assert.NotEmpty(pipeline.Samples);
+        Assert.All(pipeline.Samples, s => Assert.Contains("backlog", s.Keys));
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(results))
+        {
+            Directory.Delete(results, recursive: true);
+        }
+    }
+
+    private static BenchmarkOptions Tiny(Scenario scenario) => new()
+    {
+        Scenario = scenario,
+        Connections = 4,
+        Duration = TimeSpan.FromSeconds(1),
+        Warmup = TimeSpan.FromMilliseconds(200),
+        Events = 2000,
+        ConsumerBatchSize = 100,
+        DrainTimeout = TimeSpan.FromSeconds(30),
+    };
+
+    private async Task<BenchmarkReport> RunAsync(BenchmarkOptions options)
+    {
+        var report = await BenchmarkRunner.RunAsync(options with { ResultsDirectory = results }, TextWriter.Null, CancellationToken.None);
+        var (markdown, json) = await report.WriteAsync(results, CancellationToken.None);
+
+        Assert.Contains("| phase | role | throughput |", await File.ReadAllTextAsync(markdown));
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        Assert.All(["scenario", "started_at", "commit", "machine", "tunables", "phases", "ratios"],
+            key => Assert.True(document.RootElement.TryGetProperty(key, out _), $"the JSON report lacks '{key}'"));
+        return report;
+    }
+
+    private static void AssertPhases(BenchmarkReport report, params string[] names)
+    {
+        Assert.Equal(names, report.Phases.Select(p => p.Name));
+        Assert.All(report.Phases, p => Assert.Contains(p.Role, new[] { "pipeline", "ceiling" }));
+    }
+}
