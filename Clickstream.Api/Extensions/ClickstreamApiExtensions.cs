@@ -33,7 +33,8 @@ public static class ClickstreamApiExtensions
             services.AddStoredEventReads(validateOnStart: false);
         }
         services.AddApiOptions();
-        services.AddKafkaClusterOptions();
+        services.AddKafkaOptions("Kafka:BootstrapServers is not set: the API publishes every event to Kafka. Set Kafka__BootstrapServers "
+            + "(or KAFKA_BOOTSTRAP_SERVERS) to host:port[,host:port...].");
         services.TryAddSingletonTimeProvider();
         // Numbers in strings are wrong types on this API (as on the wire); the OpenAPI schema says so too.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);

@@ -16,12 +16,8 @@ public static class ConsumersRegistration
     /// </summary>
     public static IServiceCollection AddClickstreamConsumers(this IServiceCollection services)
     {
-        services.AddOptions<KafkaOptions>()
-            .BindConfiguration(KafkaOptions.Section)
-            .ValidateDataAnnotations()
-            .Validate(o => !string.IsNullOrWhiteSpace(o.BootstrapServers),
-                "Kafka:BootstrapServers is required: the cluster to consume click events from (environment Kafka__BootstrapServers or KAFKA_BOOTSTRAP_SERVERS).")
-            .ValidateOnStart();
+        services.AddKafkaOptions(
+            "Kafka:BootstrapServers is required: the cluster to consume click events from (environment Kafka__BootstrapServers or KAFKA_BOOTSTRAP_SERVERS).");
         services.AddClickstreamConsumerServices();
 
         services.AddMassTransit(x =>
@@ -35,7 +31,7 @@ public static class ConsumersRegistration
                 {
                     IngestionRegistration.ReportInvalidOptions(context);
                     var options = context.GetRequiredService<IOptions<KafkaOptions>>().Value;
-                    kafka.Host(options.ToClientConfig(options.BootstrapServers!));
+                    kafka.Host(options.ToClusterConfig());
                     kafka.ClickEventIngestionEndpoint(context);
                 });
             });
