@@ -45,27 +45,20 @@ public static class EventsApi
     }
 
     internal static async Task<Results<Accepted<EventAccepted>, ValidationProblem, ProblemHttpResult>> PostEventAsync(
-        [AsParameters] IngestionServices services, CancellationToken cancellationToken)
-    {
-        var incoming = await services.Reader.ReadEventAsync(services.Context.Request, cancellationToken);
-        if (incoming.Invalid is { } invalid)
-        {
-            return invalid;
-        }
-        if (incoming.Refused is { } refused)
-        {
-            return refused;
-        }
-        var published = await services.Publisher.PublishAsync(incoming.Events!, cancellationToken);
-        return published.Acknowledged
-            ? TypedResults.Accepted((string?)null, new EventAccepted(incoming.Events![0].EventId))
-            : Unavailable(services, published.Reason!);
-    }
+        [AsParameters] IngestionServices services, CancellationToken cancellationToken) =>
+        await IngestAsync(services, await services.Reader.ReadEventAsync(services.Context.Request, cancellationToken),
+            events => new EventAccepted(events[0].EventId), cancellationToken);
 
     internal static async Task<Results<Accepted<BatchAccepted>, ValidationProblem, ProblemHttpResult>> PostBatchAsync(
-        [AsParameters] IngestionServices services, CancellationToken cancellationToken)
+        [AsParameters] IngestionServices services, CancellationToken cancellationToken) =>
+        await IngestAsync(services, await services.Reader.ReadBatchAsync(services.Context.Request, cancellationToken),
+            events => new BatchAccepted(events.Count), cancellationToken);
+
+    // Both endpoints: refuse what was read badly, otherwise publish and answer 202 only once Kafka acknowledged all.
+    private static async Task<Results<Accepted<TAccepted>, ValidationProblem, ProblemHttpResult>> IngestAsync<TAccepted>(
+        IngestionServices services, IncomingEvents incoming, Func<IReadOnlyList<ClickEvent>, TAccepted> accepted,
+        CancellationToken cancellationToken)
     {
-        var incoming = await services.Reader.ReadBatchAsync(services.Context.Request, cancellationToken);
         if (incoming.Invalid is { } invalid)
         {
             return invalid;
@@ -76,7 +69,7 @@ public static class EventsApi
         }
         var published = await services.Publisher.PublishAsync(incoming.Events!, cancellationToken);
         return published.Acknowledged
-            ? TypedResults.Accepted((string?)null, new BatchAccepted(incoming.Events!.Count))
+            ? TypedResults.Accepted((string?)null, accepted(incoming.Events!))
             : Unavailable(services, published.Reason!);
     }
 

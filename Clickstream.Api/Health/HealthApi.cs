@@ -1,3 +1,4 @@
+using Clickstream.Consumers.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace Clickstream.Api.Health;
@@ -8,7 +9,8 @@ namespace Clickstream.Api.Health;
 /// </summary>
 public static class HealthApi
 {
-    private const string ReadyTag = "ready";
+    // The consumers' tag: in a standalone run, readiness covers the rider and the database too.
+    private const string ReadyTag = HealthEndpoints.ReadyTag;
 
     public static IServiceCollection AddClickstreamHealth(this IServiceCollection services)
     {
