@@ -11,6 +11,14 @@ public interface IKafkaRider : IRider
 
     /// <summary>Each topic endpoint: whether it runs and which partitions it holds now.</summary>
     IReadOnlyList<TopicEndpointState> GetEndpointStates();
+
+    /// <summary>
+    /// Bytes this process produced to <paramref name="topic"/> on the rider's cluster (acknowledged or on their way)
+    /// that this process's topic endpoints have not fetched yet, on the partition that holds the most. It is the
+    /// consumer lag only where this process is the topic's only producer and consumer (the standalone run with its
+    /// embedded broker, which drops data beyond about 5 MiB per partition); elsewhere it counts too little.
+    /// </summary>
+    long GetUnfetchedBytes(string topic);
 }
 
 /// <summary>A topic endpoint as health checks see it.</summary>

@@ -1,3 +1,4 @@
+using Clickstream.Kafka.Backlog;
 using Clickstream.Kafka.Configuration;
 using Clickstream.Kafka.Consuming;
 using Clickstream.Kafka.Producing;
@@ -43,6 +44,8 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
                 e.Assignment.Select(p => p.Partition.Value).Order().ToList())).ToList();
         }
     }
+
+    public long GetUnfetchedBytes(string topic) => LocalBacklog.For(_host.BootstrapServers ?? "", topic).UnfetchedBytes;
 
     public IEnumerable<EndpointHealthResult> CheckEndpointHealth() => [];
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Clickstream.Api.Ingestion;
+using Clickstream.Api.Publishing;
 using Clickstream.Api.RateLimiting;
 using Clickstream.Api.Security;
 using Clickstream.Contracts;
@@ -70,14 +71,15 @@ public static class EventsApi
         var published = await services.Publisher.PublishAsync(incoming.Events!, cancellationToken);
         return published.Acknowledged
             ? TypedResults.Accepted((string?)null, accepted(incoming.Events!))
-            : Unavailable(services, published.Reason!);
+            : Unavailable(services, published);
     }
 
-    private static ProblemHttpResult Unavailable(IngestionServices services, string reason)
+    private static ProblemHttpResult Unavailable(IngestionServices services, PublishOutcome published)
     {
-        var retryAfter = Math.Max(1, (int)Math.Ceiling(services.Publishing.Value.RetryAfter.TotalSeconds));
+        var retryAfter = Math.Max(1, (int)Math.Ceiling((published.RetryAfter ?? services.Publishing.Value.RetryAfter).TotalSeconds));
         services.Context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Kafka is not available.",
-            detail: $"{reason} Nothing can be assumed stored: send the request again after {retryAfter} s.");
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: published.Title,
+            detail: $"{published.Reason} Nothing can be assumed stored: send the request again after {retryAfter} s.");
     }
 }

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Clickstream.Api.Configuration;
 
-/// <summary>How long a request waits for Kafka (section "Api:Publishing").</summary>
+/// <summary>How long a request waits for Kafka, and how far the consumers may fall behind (section "Api:Publishing").</summary>
 public sealed class PublishOptions
 {
     public const string Section = "Api:Publishing";
@@ -17,4 +17,13 @@ public sealed class PublishOptions
     /// <summary>The <c>Retry-After</c> sent with a 503 (whole seconds, rounded up). Default 5 s.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Refuse new events (503, <c>Retry-After: 1</c>) while the consumers in this process are more than this many bytes
+    /// behind on a partition of the event topic. Off (null) by default; the standalone run sets 2 MiB, because its
+    /// embedded broker keeps only about 5 MiB per partition and drops the oldest events beyond that. Only consumers in
+    /// the same process are counted, so set it only where the API hosts the consumers.
+    /// </summary>
+    [Range(64 * 1024, long.MaxValue)]
+    public long? MaxConsumerLagBytes { get; set; }
 }

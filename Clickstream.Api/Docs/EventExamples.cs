@@ -21,7 +21,8 @@ internal static class EventExamples
         ["413"] = "The body exceeds the endpoint's size limit (Api:Ingestion).",
         ["415"] = "The body is not sent as application/json (UTF-8).",
         ["429"] = "The rate limit of the key or client address is reached; see Retry-After.",
-        ["503"] = "Kafka did not acknowledge in time (unreachable, queue full); see Retry-After and send the request again.",
+        ["503"] = "Kafka did not acknowledge in time (unreachable, queue full), or the consumers are too far behind (the standalone run); "
+            + "see Retry-After and send the request again.",
     };
 
     public static Task ApplyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Clickstream.Api.Configuration;
 using Clickstream.Consumers.Configuration;
 using Clickstream.Consumers.Standalone;
 
@@ -8,6 +9,12 @@ public static class StandaloneExtensions
 {
     /// <summary>The address a new user finds the API at when nothing else is configured.</summary>
     public const string DefaultUrl = "http://localhost:8000";
+
+    /// <summary>
+    /// How far the consumers may fall behind on the embedded broker before the API refuses events: 2 MiB per partition,
+    /// well inside the about 5 MiB the broker keeps (see <see cref="PublishOptions.MaxConsumerLagBytes"/>).
+    /// </summary>
+    public const long EmbeddedBrokerMaxConsumerLagBytes = 2 * 1024 * 1024;
 
     /// <summary>
     /// Starts the embedded Kafka broker and PostgreSQL for whatever is not configured (see
@@ -26,7 +33,17 @@ public static class StandaloneExtensions
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .AddConfiguration(builder.Configuration.GetSection("Logging"))
             .AddSimpleConsole(o => o.SingleLine = true));
-        return await StandaloneInfrastructure.StartAsync(builder.Configuration, builder.Environment.ContentRootPath, loggerFactory);
+        var standalone = await StandaloneInfrastructure.StartAsync(builder.Configuration, builder.Environment.ContentRootPath, loggerFactory);
+        var maxLag = $"{PublishOptions.Section}:{nameof(PublishOptions.MaxConsumerLagBytes)}";
+        if (standalone.Broker is not null && string.IsNullOrEmpty(builder.Configuration[maxLag]))
+        {
+            // Accepting faster than the consumers fetch would let the embedded broker drop acknowledged events.
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [maxLag] = EmbeddedBrokerMaxConsumerLagBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+        }
+        return standalone;
     }
 
     /// <summary>Once the API listens, says where it is, the docs, and the database.</summary>

@@ -1,5 +1,6 @@
 using Clickstream.Api.Configuration;
 using Clickstream.Contracts;
+using Clickstream.Kafka;
 using Clickstream.Kafka.Producing;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
@@ -11,11 +12,15 @@ namespace Clickstream.Api.Publishing;
 /// acknowledgement. Every request shares the one producer: librdkafka batches concurrent requests (linger),
 /// so no request pays a round trip of its own.
 /// </summary>
-internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> producer, IOptions<PublishOptions> options,
-    TimeProvider time, ILogger<ClickEventPublisher> logger)
+internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> producer, IKafkaRider rider, ConsumerLagGuard lagGuard,
+    IOptions<PublishOptions> options, TimeProvider time, ILogger<ClickEventPublisher> logger)
 {
     public async Task<PublishOutcome> PublishAsync(IReadOnlyList<ClickEvent> events, CancellationToken cancellationToken)
     {
+        if (lagGuard.IsOn && lagGuard.Refusal(rider.GetUnfetchedBytes(producer.Topic)) is { } behind)
+        {
+            return PublishOutcome.Behind(behind, ConsumerLagGuard.RetryAfter);
+        }
         var timeout = options.Value.Timeout;
         var delivery = events.Count == 1
             ? producer.ProduceAsync(events[0], cancellationToken: cancellationToken)

@@ -53,6 +53,7 @@ internal static class ClickEventPublishing
         });
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);
         builder.Services.AddScoped<ClickEventPublisher>();
+        builder.Services.AddSingleton<ConsumerLagGuard>();
         return builder;
     }
 }

@@ -1,9 +1,14 @@
 namespace Clickstream.Api.Publishing;
 
-/// <summary>Whether Kafka holds the events; when not, why, in words for the client.</summary>
-internal readonly record struct PublishOutcome(bool Acknowledged, string? Reason)
+/// <summary>
+/// Whether Kafka holds the events; when not, a title and reason for the client, and when to try again (null: the
+/// configured <c>Api:Publishing:RetryAfter</c>).
+/// </summary>
+internal readonly record struct PublishOutcome(bool Acknowledged, string? Title = null, string? Reason = null, TimeSpan? RetryAfter = null)
 {
-    public static PublishOutcome Acked { get; } = new(true, null);
+    public static PublishOutcome Acked { get; } = new(true);
 
-    public static PublishOutcome Unavailable(string reason) => new(false, reason);
+    public static PublishOutcome Unavailable(string reason) => new(false, "Kafka is not available.", reason);
+
+    public static PublishOutcome Behind(string reason, TimeSpan retryAfter) => new(false, "The pipeline is behind.", reason, retryAfter);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Clickstream.Kafka.Backlog;
 using Clickstream.Kafka.Configuration;
 using Confluent.Kafka;
 using MassTransit.Transports;
@@ -24,6 +25,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     private readonly bool _orderByKey;
     private readonly int _inFlightLimit;
     private readonly ILogger _logger;
+    private readonly LocalBacklog.TopicCounters _backlog;
     private readonly ConcurrentDictionary<TopicPartition, PartitionCheckpoint> _partitions = new();
     private readonly ConcurrentDictionary<string, Task> _keyTails = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -50,6 +52,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         _orderByKey = orderByKey;
         _inFlightLimit = inFlightLimit;
         _logger = logger;
+        _backlog = LocalBacklog.For(config.BootstrapServers ?? "", settings.Topic);
     }
 
     public string Name => $"{_settings.Topic}/{_settings.GroupId}";
@@ -215,6 +218,8 @@ internal sealed class TopicEndpoint : IAsyncDisposable
 
     private void Receive(ConsumeResult<byte[]?, byte[]?> result, PartitionCheckpoint checkpoint)
     {
+        _backlog.Fetched(result.Partition.Value,
+            LocalBacklog.SizeOf(result.Message.Key?.Length ?? 0, result.Message.Value?.Length ?? 0, result.Message.Headers));
         var entry = checkpoint.Track(result.Offset.Value);
         Interlocked.Increment(ref _inFlight);
         var message = new ReceivedMessage(result, (ulong)Interlocked.Increment(ref _sequence), _deadLetters);

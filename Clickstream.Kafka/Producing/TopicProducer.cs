@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Clickstream.Kafka.Backlog;
 using Clickstream.Kafka.Serialization;
 using Confluent.Kafka;
 
@@ -15,12 +16,14 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     private static readonly byte[] ContentType = Encoding.UTF8.GetBytes(WireJson.ContentType);
     private readonly IProducer<string?, byte[]> _producer;
     private readonly Func<TMessage, string?> _key;
+    private readonly LocalBacklog.TopicCounters _backlog;
 
     public TopicProducer(TopicProducerSettings<TMessage> settings, ClientConfig host)
     {
         Topic = settings.Topic;
         _key = settings.Key;
         _producer = new ProducerBuilder<string?, byte[]>(ProducerDefaults.Create(host, settings.ProducerSettings)).Build();
+        _backlog = LocalBacklog.For(host.BootstrapServers ?? "", Topic);
     }
 
     public string Topic { get; }
@@ -28,7 +31,7 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     public Task ProduceAsync(TMessage message, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return _producer.ProduceAsync(Topic, ToKafka(message, headers), cancellationToken);
+        return ProduceAsync(ToKafka(message, headers), cancellationToken);
     }
 
     public async Task ProduceManyAsync(IReadOnlyCollection<TMessage> messages, CancellationToken cancellationToken = default)
@@ -37,7 +40,7 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
         var deliveries = new List<Task>(messages.Count);
         foreach (var message in messages)
         {
-            deliveries.Add(_producer.ProduceAsync(Topic, ToKafka(message, null), cancellationToken));
+            deliveries.Add(ProduceAsync(ToKafka(message, null), cancellationToken));
         }
         await Task.WhenAll(deliveries);
     }
@@ -46,6 +49,23 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     {
         _producer.Flush(flushTimeout);
         _producer.Dispose();
+    }
+
+    private async Task ProduceAsync(Message<string?, byte[]> message, CancellationToken cancellationToken)
+    {
+        var size = LocalBacklog.SizeOf(message.Key is null ? 0 : Encoding.UTF8.GetByteCount(message.Key), message.Value.Length, message.Headers);
+        _backlog.Producing(size);
+        DeliveryResult<string?, byte[]> delivered;
+        try
+        {
+            delivered = await _producer.ProduceAsync(Topic, message, cancellationToken);
+        }
+        catch
+        {
+            _backlog.NotProduced(size);
+            throw;
+        }
+        _backlog.Produced(delivered.Partition.Value, size);
     }
 
     private Message<string?, byte[]> ToKafka(TMessage message, IReadOnlyDictionary<string, string>? headers)

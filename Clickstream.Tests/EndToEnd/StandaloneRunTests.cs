@@ -56,6 +56,71 @@ public sealed class StandaloneRunTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task When_storage_stalls_the_api_refuses_events_instead_of_letting_the_embedded_broker_drop_accepted_ones()
+    {
+        await using var app = await StandaloneApp.StartAsync(_dataFolder, _postgresPort);
+        using var client = new HttpClient { BaseAddress = app.Address };
+        var events = ClickEvents.Many(60_000);
+        var accepted = 0;
+        HttpResponseMessage? refused = null;
+
+        await using (var blocker = new NpgsqlConnection(ConnectionString))
+        {
+            // The consumers' COPY waits behind this lock: they stop fetching once their in-flight limit is reached.
+            await blocker.OpenAsync();
+            await using var transaction = await blocker.BeginTransactionAsync();
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE events IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            // 60,000 events are about 5.5 MB per partition, past what the embedded broker keeps: without the bound,
+            // every one of them would be accepted and the oldest dropped.
+            foreach (var batch in events.Chunk(100))
+            {
+                var response = await client.PostAsJsonAsync("/events/batch", batch);
+                if (response.StatusCode != HttpStatusCode.Accepted)
+                {
+                    refused = response;
+                    break;
+                }
+                accepted += batch.Length;
+            }
+
+            Assert.NotNull(refused);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("The pipeline is behind.", problem.GetProperty("title").GetString());
+            Assert.Contains("behind on a partition", problem.GetProperty("detail").GetString());
+            Assert.InRange(accepted, 10_000, 50_000);
+            await using (var count = new NpgsqlCommand("SELECT count(*) FROM events", blocker, transaction))
+            {
+                Assert.Equal(0L, await count.ExecuteScalarAsync());
+            }
+            await transaction.RollbackAsync();
+        }
+
+        // Every accepted event is stored, none of the refused ones, and once the consumers caught up the API accepts again.
+        await WaitForRowsAsync(accepted);
+        var retry = events.Skip(accepted).Take(100).ToArray();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        HttpStatusCode status;
+        while ((status = (await client.PostAsJsonAsync("/events/batch", retry)).StatusCode) == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        await WaitForRowsAsync(accepted + retry.Length);
+        await AssertStoredAsSentAsync(events.Take(accepted + retry.Length).ToList());
+
+        Assert.Equal(0, await app.InterruptAsync());
+        Assert.Contains("refusing new events with 503", app.Output);
+        Assert.Contains("accepting events again", app.Output);
+        Assert.DoesNotContain("Offset out of range", app.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
     private async Task WaitForRowsAsync(int expected)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);

@@ -1,5 +1,8 @@
 using Clickstream.Contracts;
+using System.Text.Json;
 using Clickstream.Kafka;
+using Clickstream.Kafka.Backlog;
+using Clickstream.Kafka.Serialization;
 using Clickstream.Kafka.Embedded;
 using Clickstream.Kafka.Producing;
 using Clickstream.Tests.Support;
@@ -39,6 +42,41 @@ public sealed class BackpressureTests
 
         await received.WaitForAsync(r => r.Messages.Select(m => m.Event.EventId).Distinct().Count() == count);
         Assert.Equal(events.Select(e => e.EventId).ToHashSet(), received.Messages.Select(m => m.Event.EventId).ToHashSet());
+    }
+
+    [Fact]
+    public async Task Unfetched_bytes_grow_while_the_consumer_is_stalled_and_fall_to_zero_once_it_fetched_everything()
+    {
+        const int count = 3_000;
+        await using var broker = EmbeddedKafkaBroker.Start(new() { Topics = { [Topics.RawEvents] = 3, [Topics.RawEventsDeadLetter] = 1 } });
+        var received = new Received();
+        var gate = new Gate();
+        await using var host = await RiderHost.StartAsync(broker.BootstrapServers,
+            rider =>
+            {
+                rider.AddConsumer<GatedConsumer>();
+                rider.AddProducer<ClickEvent>(Topics.RawEvents, p => p.Key = e => e.UserId.ToString());
+            },
+            (context, k) => k.TopicEndpoint<ClickEvent>(Topics.RawEvents, "lagging", e =>
+            {
+                e.Settings.ConcurrentMessageLimit = 50;
+                e.ConfigureConsumer<GatedConsumer>(context);
+            }),
+            services => services.AddSingleton(received).AddSingleton(gate));
+        Assert.Equal(0, host.Rider.GetUnfetchedBytes(Topics.RawEvents));
+
+        var events = ClickEvents.Many(count);
+        await host.GetScoped<ITopicProducer<ClickEvent>>().ProduceManyAsync(events);
+        var produced = events.Sum(e => LocalBacklog.SizeOf(e.UserId.ToString().Length, JsonSerializer.SerializeToUtf8Bytes(e, WireJson.Options).Length,
+            new Confluent.Kafka.Headers { { "Content-Type", "application/json"u8.ToArray() } }));
+
+        // At most ~51 of 3,000 messages are fetched (the in-flight limit); the fullest partition holds at least a third.
+        var stalled = host.Rider.GetUnfetchedBytes(Topics.RawEvents);
+        Assert.InRange(stalled, produced / 4, produced);
+
+        gate.Open();
+        await received.WaitForAsync(r => r.Count >= count);
+        Assert.Equal(0, host.Rider.GetUnfetchedBytes(Topics.RawEvents));
     }
 
     internal sealed class Gate
