@@ -11,14 +11,24 @@ namespace Clickstream.Benchmarks.Hosts;
 /// </summary>
 public static class PipelineApi
 {
-    public static async Task<LoopbackWebHost> StartAsync(string bootstrapServers, int lingerMs, CancellationToken cancellationToken)
+    /// <param name="maxConsumerLagBytes">
+    /// The standalone run's consumer-lag bound, for a run whose consumers share this process: without it the embedded
+    /// broker drops accepted events once the consumers fall behind.
+    /// </param>
+    public static async Task<LoopbackWebHost> StartAsync(string bootstrapServers, int lingerMs, CancellationToken cancellationToken,
+        long? maxConsumerLagBytes = null)
     {
-        var builder = LoopbackWebHost.CreateBuilder(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Kafka:BootstrapServers"] = bootstrapServers,
             ["Kafka:Settings:linger.ms"] = lingerMs.ToString(CultureInfo.InvariantCulture),
             ["Api:RateLimit:PermitLimit"] = int.MaxValue.ToString(CultureInfo.InvariantCulture),
-        });
+        };
+        if (maxConsumerLagBytes is { } maxLag)
+        {
+            settings["Api:Publishing:MaxConsumerLagBytes"] = maxLag.ToString(CultureInfo.InvariantCulture);
+        }
+        var builder = LoopbackWebHost.CreateBuilder(settings);
         builder.AddClickstreamApi();
         var app = builder.Build();
         app.UseClickstreamApi();

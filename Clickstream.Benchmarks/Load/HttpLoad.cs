@@ -9,6 +9,7 @@ namespace Clickstream.Benchmarks.Load;
 /// A closed-loop load generator (wrk's model): each of N clients keeps one HTTP/1.1 keep-alive request in flight,
 /// sending the next as soon as the previous answered. Throughput is then connections ÷ latency, which is what a
 /// service answering after a Kafka ack is judged by. Only requests that start and end inside the measured window count.
+/// A client answered 503 with <c>Retry-After</c> waits that long before its next request, as a well-behaved client does.
 /// </summary>
 public static class HttpLoad
 {
@@ -54,6 +55,7 @@ public static class HttpLoad
                 }
 
                 string outcome;
+                TimeSpan? retryAfter = null;
                 var body = payloads.Render();
                 try
                 {
@@ -64,6 +66,10 @@ public static class HttpLoad
                     if (response.IsSuccessStatusCode)
                     {
                         onAcceptedEvents?.Invoke(payloads.EventsPerBody);
+                    }
+                    else if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+                    {
+                        retryAfter = response.Headers.RetryAfter?.Delta;
                     }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -86,6 +92,10 @@ public static class HttpLoad
                         Interlocked.Increment(ref succeeded);
                     }
                     outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+                }
+                if (retryAfter is { } wait && stopAt - clock.Elapsed is { Ticks: > 0 } left)
+                {
+                    await Task.Delay(wait < left ? wait : left, CancellationToken.None);
                 }
             }
         }

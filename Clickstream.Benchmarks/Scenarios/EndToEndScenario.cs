@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Clickstream.Api.Extensions;
 using Clickstream.Benchmarks.Ceilings;
 using Clickstream.Benchmarks.Hosts;
 using Clickstream.Benchmarks.Infrastructure;
@@ -23,6 +24,8 @@ public static class EndToEndScenario
         run.Tunables["events per request"] = o.BatchSize.ToString(CultureInfo.InvariantCulture);
         run.Tunables["Ingestion:MessageLimit"] = o.ConsumerBatchSize.ToString(CultureInfo.InvariantCulture);
         run.Tunables["Ingestion:ConcurrencyLimit / TimeLimit"] = "2 / 1 s (defaults)";
+        run.Tunables["Api:Publishing:MaxConsumerLagBytes"] = StandaloneExtensions.EmbeddedBrokerMaxConsumerLagBytes.ToString(CultureInfo.InvariantCulture)
+            + " (the standalone run's; 503 + Retry-After above it)";
 
         PhaseResult? ceiling = null;
         if (!o.SkipCeilings)
@@ -47,7 +50,7 @@ public static class EndToEndScenario
         var infrastructure = run.Infrastructure;
         var bootstrap = infrastructure.Broker.BootstrapServers;
         using var consumers = await PipelineConsumers.StartAsync(bootstrap, infrastructure.ConnectionString, $"bench-e2e-{Guid.NewGuid():N}", o.ConsumerBatchSize, run.CancellationToken);
-        await using var api = await PipelineApi.StartAsync(bootstrap, o.LingerMs, run.CancellationToken);
+        await using var api = await PipelineApi.StartAsync(bootstrap, o.LingerMs, run.CancellationToken, StandaloneExtensions.EmbeddedBrokerMaxConsumerLagBytes);
         var baseline = await EventsTable.InsertedAsync(infrastructure.Events, run.CancellationToken);
 
         long accepted = 0;
