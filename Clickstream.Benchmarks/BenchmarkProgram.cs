@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Clickstream.Benchmarks.Cli;
+using Clickstream.Benchmarks.Reporting;
 using Clickstream.Benchmarks.Scenarios;
 
 namespace Clickstream.Benchmarks;
@@ -15,16 +17,30 @@ public static class BenchmarkProgram
             return 2;
         }
 
+        // Ctrl+C and SIGTERM (a CI job's timeout, kill) stop the run the same way: every phase ends, the embedded
+        // broker and PostgreSQL are stopped and removed, and no report is written.
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        BenchmarkReport report;
+        try
         {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        var report = await BenchmarkRunner.RunAsync(options!, Console.Error, cancel.Token);
-        var files = await report.WriteAsync(options!.ResultsDirectory, cancel.Token);
+            report = await BenchmarkRunner.RunAsync(options!, Console.Error, cancel.Token);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("Benchmark stopped by a signal; no report written.");
+            return 130;
+        }
+        var files = await report.WriteAsync(options!.ResultsDirectory, CancellationToken.None);
         Console.WriteLine(report.ToMarkdown());
         await Console.Error.WriteLineAsync($"Report written to {files.Markdown} and {files.Json}");
         return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            cancel.Cancel();
+        }
     }
 }

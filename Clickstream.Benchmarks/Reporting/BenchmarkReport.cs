@@ -48,6 +48,16 @@ public sealed record BenchmarkReport
                 Line(md, $"| {r.Pipeline} | {r.Ceiling} | {r.Ratio:P0} |");
             }
         }
+        // Latencies other than the request percentiles above (end-to-end: request and received→stored delays).
+        var otherLatencies = Phases.Where(p => p.LatencyMs.Keys.Any(k => k is not ("p50" or "p95" or "p99" or "max"))).ToList();
+        if (otherLatencies.Count > 0)
+        {
+            Line(md, "\n| phase | latencies (ms) |\n| --- | --- |");
+            foreach (var p in otherLatencies)
+            {
+                Line(md, $"| {p.Name} | {string.Join(", ", p.LatencyMs.Select(l => $"{l.Key} {l.Value:N1}"))} |");
+            }
+        }
         var figures = Phases.Where(p => p.Figures.Count > 0).ToList();
         if (figures.Count > 0)
         {

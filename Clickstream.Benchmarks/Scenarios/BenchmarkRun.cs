@@ -42,9 +42,18 @@ public sealed class BenchmarkRun
             }, CancellationToken.None)
             : Task.CompletedTask;
 
-        var result = await phase();
-        await sampling.CancelAsync();
-        await sampler;
+        PhaseResult result;
+        try
+        {
+            result = await phase();
+        }
+        finally
+        {
+            await sampling.CancelAsync();
+            await sampler;
+        }
+        // A phase cut short by Ctrl+C or SIGTERM has no figure worth reporting: stop the run.
+        CancellationToken.ThrowIfCancellationRequested();
         result.PeakMemoryMiB["benchmark process"] = ProcessMemory.PeakMiB();
         if (Infrastructure.Postgres is not null)
         {
