@@ -20,18 +20,7 @@ public sealed class BackpressureTests
         await using var broker = EmbeddedKafkaBroker.Start(new() { Topics = { [Topics.RawEvents] = 3, [Topics.RawEventsDeadLetter] = 1 } });
         var received = new Received();
         var gate = new Gate();
-        await using var host = await RiderHost.StartAsync(broker.BootstrapServers,
-            rider =>
-            {
-                rider.AddConsumer<GatedConsumer>();
-                rider.AddProducer<ClickEvent>(Topics.RawEvents, p => p.Key = e => e.UserId.ToString());
-            },
-            (context, k) => k.TopicEndpoint<ClickEvent>(Topics.RawEvents, "stalled", e =>
-            {
-                e.Settings.ConcurrentMessageLimit = 50;
-                e.ConfigureConsumer<GatedConsumer>(context);
-            }),
-            services => services.AddSingleton(received).AddSingleton(gate));
+        await using var host = await StartGatedAsync(broker, received, gate);
 
         var events = ClickEvents.Many(count);
         await host.GetScoped<ITopicProducer<ClickEvent>>().ProduceManyAsync(events);
@@ -51,18 +40,7 @@ public sealed class BackpressureTests
         await using var broker = EmbeddedKafkaBroker.Start(new() { Topics = { [Topics.RawEvents] = 3, [Topics.RawEventsDeadLetter] = 1 } });
         var received = new Received();
         var gate = new Gate();
-        await using var host = await RiderHost.StartAsync(broker.BootstrapServers,
-            rider =>
-            {
-                rider.AddConsumer<GatedConsumer>();
-                rider.AddProducer<ClickEvent>(Topics.RawEvents, p => p.Key = e => e.UserId.ToString());
-            },
-            (context, k) => k.TopicEndpoint<ClickEvent>(Topics.RawEvents, "lagging", e =>
-            {
-                e.Settings.ConcurrentMessageLimit = 50;
-                e.ConfigureConsumer<GatedConsumer>(context);
-            }),
-            services => services.AddSingleton(received).AddSingleton(gate));
+        await using var host = await StartGatedAsync(broker, received, gate);
         Assert.Equal(0, host.Rider.GetUnfetchedBytes(Topics.RawEvents));
 
         var events = ClickEvents.Many(count);
@@ -78,6 +56,21 @@ public sealed class BackpressureTests
         await received.WaitForAsync(r => r.Count >= count);
         Assert.Equal(0, host.Rider.GetUnfetchedBytes(Topics.RawEvents));
     }
+
+    // A consumer that takes nothing until the gate opens, behind an endpoint with 50 messages in flight at most.
+    private static Task<RiderHost> StartGatedAsync(EmbeddedKafkaBroker broker, Received received, Gate gate) =>
+        RiderHost.StartAsync(broker.BootstrapServers,
+            rider =>
+            {
+                rider.AddConsumer<GatedConsumer>();
+                rider.AddProducer<ClickEvent>(Topics.RawEvents, p => p.Key = e => e.UserId.ToString());
+            },
+            (context, k) => k.TopicEndpoint<ClickEvent>(Topics.RawEvents, "gated", e =>
+            {
+                e.Settings.ConcurrentMessageLimit = 50;
+                e.ConfigureConsumer<GatedConsumer>(context);
+            }),
+            services => services.AddSingleton(received).AddSingleton(gate));
 
     internal sealed class Gate
     {
