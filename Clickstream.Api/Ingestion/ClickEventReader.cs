@@ -23,27 +23,29 @@ internal static class ClickEventReader
         var draft = new ClickEventDraft();
         foreach (var property in element.EnumerateObject())
         {
-            var key = prefix + property.Name;
+            // Names are compared as UTF-8, and an error's key is built only for an error: no strings per field.
             var value = property.Value;
-            switch (property.Name)
-            {
-                case ClickEventFields.EventId: draft.EventId = Text(value, key, errors, required: true); break;
-                case ClickEventFields.UserId: draft.UserId = Integer(value, key, errors); break;
-                case ClickEventFields.EventType: draft.EventType = Text(value, key, errors, required: true); break;
-                case ClickEventFields.Page: draft.Page = Text(value, key, errors, required: true); break;
-                case ClickEventFields.EventTime: draft.EventTime = Text(value, key, errors, required: true); break;
-                case ClickEventFields.SessionId: draft.SessionId = Text(value, key, errors, required: false); break;
-                case ClickEventFields.Referrer: draft.Referrer = Text(value, key, errors, required: false); break;
-                case ClickEventFields.Properties: draft.Properties = Object(value, key, errors); break;
-                default:
-                    errors.Add(prefix + Truncate(property.Name), "is not a field of a click event (put free-form data in \"properties\").");
-                    break;
-            }
+            var field = new Field(prefix, property);
+            if (property.NameEquals("event_id"u8)) draft.EventId = Text(value, field, errors, required: true);
+            else if (property.NameEquals("user_id"u8)) draft.UserId = Integer(value, field, errors);
+            else if (property.NameEquals("event_type"u8)) draft.EventType = Text(value, field, errors, required: true);
+            else if (property.NameEquals("page"u8)) draft.Page = Text(value, field, errors, required: true);
+            else if (property.NameEquals("event_time"u8)) draft.EventTime = Text(value, field, errors, required: true);
+            else if (property.NameEquals("session_id"u8)) draft.SessionId = Text(value, field, errors, required: false);
+            else if (property.NameEquals("referrer"u8)) draft.Referrer = Text(value, field, errors, required: false);
+            else if (property.NameEquals("properties"u8)) draft.Properties = Object(value, field, errors);
+            else errors.Add(prefix + Truncate(property.Name), "is not a field of a click event (put free-form data in \"properties\").");
         }
         return draft;
     }
 
-    private static string? Text(JsonElement value, string key, ValidationErrors errors, bool required)
+    /// <summary>A field of the event being read; its error key (prefix + name) is made only when needed.</summary>
+    private readonly record struct Field(string Prefix, JsonProperty Property)
+    {
+        public string Key => Prefix + Property.Name;
+    }
+
+    private static string? Text(JsonElement value, Field field, ValidationErrors errors, bool required)
     {
         switch (value.ValueKind)
         {
@@ -55,27 +57,27 @@ internal static class ClickEventReader
                 {
                     return text;
                 }
-                errors.Add(key, "must not contain the NUL character or unpaired surrogates.");
+                errors.Add(field.Key, "must not contain the NUL character or unpaired surrogates.");
                 return null;
             default:
-                errors.Add(key, $"must be a string, not {Describe(value.ValueKind)}.");
+                errors.Add(field.Key, $"must be a string, not {Describe(value.ValueKind)}.");
                 return null;
         }
     }
 
-    private static long? Integer(JsonElement value, string key, ValidationErrors errors)
+    private static long? Integer(JsonElement value, Field field, ValidationErrors errors)
     {
         if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
         {
             return number;
         }
-        errors.Add(key, value.ValueKind == JsonValueKind.Number
+        errors.Add(field.Key, value.ValueKind == JsonValueKind.Number
             ? "must be a whole number that fits in 64 bits."
             : $"must be a number, not {Describe(value.ValueKind)}.");
         return null;
     }
 
-    private static JsonElement? Object(JsonElement value, string key, ValidationErrors errors)
+    private static JsonElement? Object(JsonElement value, Field field, ValidationErrors errors)
     {
         switch (value.ValueKind)
         {
@@ -84,10 +86,10 @@ internal static class ClickEventReader
             case JsonValueKind.Object when StoredText.IsStorable(value):
                 return value.Clone();
             case JsonValueKind.Object:
-                errors.Add(key, "must not contain the NUL character or unpaired surrogates (PostgreSQL's jsonb refuses them).");
+                errors.Add(field.Key, "must not contain the NUL character or unpaired surrogates (PostgreSQL's jsonb refuses them).");
                 return null;
             default:
-                errors.Add(key, $"must be a JSON object, not {Describe(value.ValueKind)}.");
+                errors.Add(field.Key, $"must be a JSON object, not {Describe(value.ValueKind)}.");
                 return null;
         }
     }

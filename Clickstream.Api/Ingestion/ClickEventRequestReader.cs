@@ -144,11 +144,11 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
 
     private static ClickEvent ToClickEvent(ClickEventDraft draft, DateTimeOffset receivedAt) => new()
     {
-        EventId = Guid.ParseExact(draft.EventId!, "D"),
+        EventId = draft.EventIdValue!.Value,
         UserId = draft.UserId!.Value,
         EventType = draft.EventType!,
         Page = draft.Page!,
-        EventTime = ClickEventValidator.Rfc3339(draft.EventTime)!.Value,
+        EventTime = draft.EventTimeInstant!.Value,
         ReceivedAt = receivedAt,
         SessionId = draft.SessionId,
         Referrer = draft.Referrer,

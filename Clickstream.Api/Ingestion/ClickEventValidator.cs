@@ -20,8 +20,8 @@ internal sealed partial class ClickEventValidator : AbstractValidator<ClickEvent
 
         RuleFor(e => e.EventId)
             .NotNull().WithMessage("is required.")
-            .Must(id => Guid.TryParseExact(id, "D", out _)).WithMessage("must be a UUID (8-4-4-4-12 hex digits).")
-            .Must(id => Guid.ParseExact(id!, "D") != Guid.Empty).WithMessage("must not be the all-zero UUID.")
+            .Must((e, _) => e.EventIdValue is not null).WithMessage("must be a UUID (8-4-4-4-12 hex digits).")
+            .Must((e, _) => e.EventIdValue != Guid.Empty).WithMessage("must not be the all-zero UUID.")
             .OverridePropertyName(ClickEventFields.EventId);
 
         RuleFor(e => e.UserId)
@@ -43,10 +43,10 @@ internal sealed partial class ClickEventValidator : AbstractValidator<ClickEvent
 
         RuleFor(e => e.EventTime)
             .NotNull().WithMessage("is required.")
-            .Must(t => Rfc3339(t) is not null).WithMessage("must be an RFC 3339 date-time with an offset, e.g. 2026-11-20T12:00:00.000Z.")
-            .Must(t => Rfc3339(t) <= time.GetUtcNow() + limits.MaxFutureSkew)
+            .Must((e, _) => e.EventTimeInstant is not null).WithMessage("must be an RFC 3339 date-time with an offset, e.g. 2026-11-20T12:00:00.000Z.")
+            .Must((e, _) => e.EventTimeInstant <= time.GetUtcNow() + limits.MaxFutureSkew)
             .WithMessage($"must not be more than {limits.MaxFutureSkew.TotalMinutes:0.##} minutes in the future.")
-            .Must(t => Rfc3339(t) >= time.GetUtcNow() - limits.MaxAge)
+            .Must((e, _) => e.EventTimeInstant >= time.GetUtcNow() - limits.MaxAge)
             .WithMessage($"must not be more than {limits.MaxAge.TotalDays:0.##} days old.")
             .OverridePropertyName(ClickEventFields.EventTime);
 

@@ -11,7 +11,9 @@ internal static class ApiKeyAuthentication
         services.AddAuthentication(ApiKeyDefaults.Scheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, configureOptions: null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(ApiKeyDefaults.Policy, p => p.AddAuthenticationSchemes(ApiKeyDefaults.Scheme).RequireAuthenticatedUser());
+            // The API key scheme is the default one, which the authentication middleware already ran: naming it in the
+            // policy as well would authenticate every request a second time.
+            .AddPolicy(ApiKeyDefaults.Policy, p => p.RequireAuthenticatedUser());
         return services;
     }
 }
