@@ -14,6 +14,9 @@ internal static class ProducerDefaults
             // One awaited ack per request makes throughput connections ÷ latency: a small linger batches
             // concurrent requests without adding much latency (measured in the benchmarks).
             LingerMs = 1,
+            // Delivery reports are read for their error and partition only: copying each message's headers, timestamp
+            // and status back out of librdkafka on the poll thread is wasted work.
+            DeliveryReportFields = "none",
         };
         foreach (var (name, value) in host)
         {

@@ -31,41 +31,26 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     public Task ProduceAsync(TMessage message, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return ProduceAsync(ToKafka(message, headers), cancellationToken);
+        var deliveries = new PendingDeliveries(1, _backlog);
+        deliveries.Produce(_producer, Topic, ToKafka(message, headers), cancellationToken);
+        return deliveries.Task;
     }
 
-    public async Task ProduceManyAsync(IReadOnlyCollection<TMessage> messages, CancellationToken cancellationToken = default)
+    public Task ProduceManyAsync(IReadOnlyCollection<TMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var deliveries = new List<Task>(messages.Count);
+        var deliveries = new PendingDeliveries(messages.Count, _backlog);
         foreach (var message in messages)
         {
-            deliveries.Add(ProduceAsync(ToKafka(message, null), cancellationToken));
+            deliveries.Produce(_producer, Topic, ToKafka(message, null), cancellationToken);
         }
-        await Task.WhenAll(deliveries);
+        return deliveries.Task;
     }
 
     public void Close(TimeSpan flushTimeout)
     {
         _producer.Flush(flushTimeout);
         _producer.Dispose();
-    }
-
-    private async Task ProduceAsync(Message<string?, byte[]> message, CancellationToken cancellationToken)
-    {
-        var size = LocalBacklog.SizeOf(message.Key is null ? 0 : Encoding.UTF8.GetByteCount(message.Key), message.Value.Length, message.Headers);
-        _backlog.Producing(size);
-        DeliveryResult<string?, byte[]> delivered;
-        try
-        {
-            delivered = await _producer.ProduceAsync(Topic, message, cancellationToken);
-        }
-        catch
-        {
-            _backlog.NotProduced(size);
-            throw;
-        }
-        _backlog.Produced(delivered.Partition.Value, size);
     }
 
     private Message<string?, byte[]> ToKafka(TMessage message, IReadOnlyDictionary<string, string>? headers)

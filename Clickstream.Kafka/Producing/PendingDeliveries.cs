@@ -1,0 +1,81 @@
+using Clickstream.Kafka.Backlog;
+using Confluent.Kafka;
+
+namespace Clickstream.Kafka.Producing;
+
+/// <summary>
+/// The outcome of messages handed to librdkafka together: completes when every one has a delivery report, faulted
+/// with the first failure if any failed. One task per call instead of one per message (a batch of 100 events used to
+/// cost 100 tasks, state machines and a WhenAll).
+/// </summary>
+internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters backlog)
+{
+    private readonly TaskCompletionSource _completion = Completion(count);
+    private int _pending = count;
+    private Exception? _failure;
+
+    public Task Task => _completion.Task;
+
+    /// <summary>Hands one message to the producer; its outcome arrives on librdkafka's poll thread.</summary>
+    public void Produce(IProducer<string?, byte[]> producer, string topic, Message<string?, byte[]> message, CancellationToken cancellationToken)
+    {
+        var size = LocalBacklog.SizeOf(message.Key is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(message.Key), message.Value.Length, message.Headers);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            Done(new OperationCanceledException(cancellationToken));
+            return;
+        }
+        backlog.Producing(size);
+        try
+        {
+            producer.Produce(topic, message, report =>
+            {
+                if (report.Error.IsError)
+                {
+                    backlog.NotProduced(size);
+                    Done(new ProduceException<string?, byte[]>(report.Error, report));
+                }
+                else
+                {
+                    backlog.Produced(report.Partition.Value, size);
+                    Done(null);
+                }
+            });
+        }
+        catch (Exception e)
+        {
+            // Refused before queueing (queue full, message too large): it will get no delivery report.
+            backlog.NotProduced(size);
+            Done(e);
+        }
+    }
+
+    private static TaskCompletionSource Completion(int count)
+    {
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (count == 0)
+        {
+            completion.TrySetResult();
+        }
+        return completion;
+    }
+
+    private void Done(Exception? failure)
+    {
+        if (failure is not null)
+        {
+            Interlocked.CompareExchange(ref _failure, failure, null);
+        }
+        if (Interlocked.Decrement(ref _pending) == 0)
+        {
+            if (_failure is { } first)
+            {
+                _completion.TrySetException(first);
+            }
+            else
+            {
+                _completion.TrySetResult();
+            }
+        }
+    }
+}
