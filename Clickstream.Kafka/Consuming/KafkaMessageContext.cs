@@ -18,6 +18,9 @@ public sealed class KafkaMessageContext : ITransportSequenceNumber
         SequenceNumber = sequenceNumber;
     }
 
+    /// <summary>The value as the contract check deserialized it, handed to MassTransit instead of a second parse.</summary>
+    internal object? Value { get; set; }
+
     public string Topic => _message.Topic;
 
     public int Partition => _message.Partition.Value;

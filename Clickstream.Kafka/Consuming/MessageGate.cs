@@ -13,22 +13,25 @@ internal sealed class MessageGate(Type messageType)
 {
     private const string MassTransitEnvelope = "application/vnd.masstransit+json";
 
-    /// <summary>Why the message can never be consumed, or null when it fits the contract.</summary>
-    public string? Check(Message<byte[]?, byte[]?> message)
+    /// <summary>
+    /// Why the message can never be consumed, or null when it fits the contract; then <paramref name="value"/> is the
+    /// deserialized message (null for a MassTransit envelope, which MassTransit's own deserializer checks).
+    /// </summary>
+    public string? Check(Message<byte[]?, byte[]?> message, out object? value)
     {
-        if (message.Value is not { Length: > 0 } value)
+        value = null;
+        if (message.Value is not { Length: > 0 } bytes)
         {
             return "Message has no value.";
         }
         if (ContentType(message) == MassTransitEnvelope)
         {
-            return null; // MassTransit's own envelope: its deserializer checks it.
+            return null;
         }
         try
         {
-            return JsonSerializer.Deserialize(value, messageType, WireJson.Options) is null
-                ? $"Message value is JSON null, not a {messageType.Name}."
-                : null;
+            value = JsonSerializer.Deserialize(bytes, messageType, WireJson.Options);
+            return value is null ? $"Message value is JSON null, not a {messageType.Name}." : null;
         }
         catch (JsonException e)
         {

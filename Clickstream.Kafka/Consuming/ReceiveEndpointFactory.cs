@@ -23,6 +23,8 @@ internal static class ReceiveEndpointFactory
         configurator.PublishFaults = false;
         configurator.ConfigureConsumeTopology = false;
         configurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+        // Plain JSON values were already deserialized by the contract check: MassTransit gets that object.
+        configurator.AddDeserializer(new CheckedJsonDeserializer(), isDefault: true);
         foreach (var action in configure)
         {
             action(configurator);

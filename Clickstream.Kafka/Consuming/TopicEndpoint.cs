@@ -256,7 +256,8 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         var abort = _abort.Token;
         try
         {
-            var problem = _gate.Check(message.Result.Message);
+            var problem = _gate.Check(message.Result.Message, out var value);
+            message.Context.Value = value;
             if (problem is not null)
             {
                 await _deadLetters.SendAsync(message.Result, problem, null, abort);
