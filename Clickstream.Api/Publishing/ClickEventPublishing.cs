@@ -23,6 +23,8 @@ internal static class ClickEventPublishing
 
         builder.Services.AddMassTransit(x =>
         {
+            // MassTransit would otherwise report usage to masstransit.io from every instance.
+            x.DisableUsageTelemetry();
             x.UsingInMemory();
             x.AddRider(rider =>
             {

@@ -22,6 +22,8 @@ public static class ConsumersRegistration
 
         services.AddMassTransit(x =>
         {
+            // MassTransit would otherwise report usage to masstransit.io from every instance.
+            x.DisableUsageTelemetry();
             // The bus only carries the rider; nothing is sent over its transport.
             x.UsingInMemory();
             x.AddRider(rider =>
