@@ -19,8 +19,8 @@ public sealed class PublishOptions
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Refuse new events (503, <c>Retry-After: 1</c>) while the consumers in this process are more than this many bytes
-    /// behind on a partition of the event topic. Off (null) by default; the standalone run sets 2 MiB, because its
+    /// While the consumers in this process are more than this many bytes behind on a partition of the event topic, a
+    /// request waits for them (at most <see cref="Timeout"/>) and is then refused (503, <c>Retry-After: 1</c>). Off (null) by default; the standalone run sets 2 MiB, because its
     /// embedded broker keeps only about 5 MiB per partition and drops the oldest events beyond that. Only consumers in
     /// the same process are counted, so set it only where the API hosts the consumers.
     /// </summary>

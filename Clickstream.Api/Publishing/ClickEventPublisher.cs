@@ -17,11 +17,11 @@ internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> pro
 {
     public async Task<PublishOutcome> PublishAsync(IReadOnlyList<ClickEvent> events, CancellationToken cancellationToken)
     {
-        if (lagGuard.IsOn && lagGuard.Refusal(rider.GetUnfetchedBytes(producer.Topic)) is { } behind)
+        var timeout = options.Value.Timeout;
+        if (lagGuard.IsOn && await lagGuard.WaitForRoomAsync(() => rider.GetUnfetchedBytes(producer.Topic), timeout, cancellationToken) is { } behind)
         {
             return PublishOutcome.Behind(behind, ConsumerLagGuard.RetryAfter);
         }
-        var timeout = options.Value.Timeout;
         var delivery = events.Count == 1
             ? producer.ProduceAsync(events[0], cancellationToken: cancellationToken)
             : producer.ProduceManyAsync(events, cancellationToken);

@@ -50,7 +50,7 @@ public sealed class StandaloneInfrastructure : IAsyncDisposable
                 values["Kafka:ConsumerSettings:session.timeout.ms"] = "6000";
                 logger.LogWarning(
                     "The embedded Kafka broker is for development and trials: it keeps data in memory only, about 5 MB per partition "
-                    + "(the API answers 503 while the consumers are more than 2 MiB behind, so that nothing acknowledged is dropped), and loses everything not yet stored when the process stops. "
+                    + "(the API holds requests, and then answers 503, while the consumers are more than 2 MiB behind, so that nothing acknowledged is dropped), and loses everything not yet stored when the process stops. "
                     + "Set Kafka__BootstrapServers to use a real cluster.");
             }
 

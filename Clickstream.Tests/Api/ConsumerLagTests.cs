@@ -11,12 +11,14 @@ public sealed class ConsumerLagApiHost : ApiHost
     protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
         ["Api:Publishing:MaxConsumerLagBytes"] = MaxLag.ToString(),
+        // Past the bound a request waits this long for the consumers before it is refused.
+        ["Api:Publishing:Timeout"] = "00:00:01",
     };
 }
 
 /// <summary>
-/// With a consumer-lag bound and no consumer in the process (nothing fetches), the API accepts until the bound and
-/// then refuses, publishing nothing of what it refused.
+/// With a consumer-lag bound and no consumer in the process (nothing fetches), the API accepts until the bound; past
+/// it a request waits for the consumers (here 1 s, the publish timeout) and is then refused, published nowhere.
 /// </summary>
 public sealed class ConsumerLagTests(ConsumerLagApiHost host) : IClassFixture<ConsumerLagApiHost>
 {
@@ -46,6 +48,7 @@ public sealed class ConsumerLagTests(ConsumerLagApiHost host) : IClassFixture<Co
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("The pipeline is behind.", problem.GetProperty("title").GetString());
         Assert.Contains("64 KiB", problem.GetProperty("detail").GetString());
+        Assert.Contains("did not catch up within 1 s", problem.GetProperty("detail").GetString());
         // About 64 KiB on the fullest of 3 partitions: a few hundred events of ~300 bytes.
         Assert.InRange(accepted, 200, 2_000);
         Assert.Equal(accepted, host.EventsOnTopic());
