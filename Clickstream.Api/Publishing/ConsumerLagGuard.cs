@@ -7,7 +7,8 @@ namespace Clickstream.Api.Publishing;
 /// Keeps the API from accepting events faster than the consumers in this process fetch them, when
 /// <see cref="PublishOptions.MaxConsumerLagBytes"/> is set (the standalone run). Above the bound a request first
 /// waits for the consumers to catch up (at most <see cref="PublishOptions.Timeout"/>): clients slow down to what the
-/// pipeline stores instead of being refused for a whole Retry-After second at every burst. Only when the consumers
+/// pipeline stores instead of being refused for a whole Retry-After second at every burst. Waiting requests go through
+/// in the order they came. Only when the consumers
 /// stay behind (storage down or stalled) is the request refused with 503 and <c>Retry-After: 1</c>, instead of being
 /// acknowledged and then dropped by the embedded broker. Warns at most every <see cref="WarningInterval"/>.
 /// </summary>
@@ -17,6 +18,7 @@ internal sealed partial class ConsumerLagGuard(IOptions<PublishOptions> options,
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
 
+    private readonly SemaphoreSlim _turn = new(1, 1);
     private int _warnedSinceAccepting;
     private long _refusedSinceWarning;
     private long _lastWarning = long.MinValue;
@@ -34,11 +36,10 @@ internal sealed partial class ConsumerLagGuard(IOptions<PublishOptions> options,
             return null;
         }
         var behind = unfetchedBytes();
-        var started = time.GetTimestamp();
-        while (behind > limit && time.GetElapsedTime(started) < maxWait)
+        // Requests already waiting go first: a newcomer joins the line instead of taking the room they wait for.
+        if (behind > limit || _turn.CurrentCount == 0)
         {
-            await Task.Delay(PollInterval, time, cancellationToken);
-            behind = unfetchedBytes();
+            behind = await WaitInTurnAsync(unfetchedBytes, limit, maxWait, cancellationToken);
         }
         if (behind <= limit)
         {
@@ -60,6 +61,31 @@ internal sealed partial class ConsumerLagGuard(IOptions<PublishOptions> options,
         }
         return $"The consumers are {behind / 1024} KiB behind on a partition, more than the {limit / 1024} KiB this run's broker may hold safely, "
             + $"and did not catch up within {maxWait.TotalSeconds:0.###} s.";
+    }
+
+    // Waiting requests take turns, first come first served: each polling on its own, whoever polled first after the
+    // consumers caught up went through, and an unlucky request could wait out the whole bound while others passed.
+    private async Task<long> WaitInTurnAsync(Func<long> unfetchedBytes, long limit, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        if (!await _turn.WaitAsync(maxWait, cancellationToken))
+        {
+            return unfetchedBytes();
+        }
+        try
+        {
+            var behind = unfetchedBytes();
+            while (behind > limit && time.GetElapsedTime(started) < maxWait)
+            {
+                await Task.Delay(PollInterval, time, cancellationToken);
+                behind = unfetchedBytes();
+            }
+            return behind;
+        }
+        finally
+        {
+            _turn.Release();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
