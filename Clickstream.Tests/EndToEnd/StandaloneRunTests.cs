@@ -38,6 +38,9 @@ public sealed class StandaloneRunTests : IAsyncLifetime
 
             Assert.Equal(0, await app.InterruptAsync());
             Assert.Contains("Embedded Kafka broker started: bootstrap.servers=", app.Output);
+            // The consumers finish, store and commit their work before PostgreSQL and the broker go away.
+            AssertInOrder(app.Output, "Application is shutting down", "stopped (completed work committed)", "Bus stopped",
+                "Embedded PostgreSQL stopped", "Embedded Kafka broker stopped");
         }
 
         await using (var restarted = await StandaloneApp.StartAsync(_dataFolder, _postgresPort))
@@ -113,6 +116,13 @@ public sealed class StandaloneRunTests : IAsyncLifetime
         Assert.Contains("refusing new events with 503", app.Output);
         Assert.Contains("accepting events again", app.Output);
         Assert.DoesNotContain("Offset out of range", app.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void AssertInOrder(string output, params string[] lines)
+    {
+        var positions = lines.Select(line => (Line: line, At: output.IndexOf(line, StringComparison.Ordinal))).ToList();
+        Assert.All(positions, p => Assert.True(p.At >= 0, $"\"{p.Line}\" is not in the output:\n{output}"));
+        Assert.Equal(positions.OrderBy(p => p.At).Select(p => p.Line), lines);
     }
 
     // As a client is told to: a 503 (the consumers behind, say) means send the same request again after Retry-After.
