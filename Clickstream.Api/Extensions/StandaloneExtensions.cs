@@ -11,7 +11,7 @@ public static class StandaloneExtensions
     public const string DefaultUrl = "http://localhost:8000";
 
     /// <summary>
-    /// How far the consumers may fall behind on the embedded broker before the API refuses events: 2 MiB per partition,
+    /// How far the consumers may fall behind on the embedded broker before the API holds (and then refuses) events: 2 MiB per partition,
     /// well inside the about 5 MiB the broker keeps (see <see cref="PublishOptions.MaxConsumerLagBytes"/>).
     /// </summary>
     public const long EmbeddedBrokerMaxConsumerLagBytes = 2 * 1024 * 1024;

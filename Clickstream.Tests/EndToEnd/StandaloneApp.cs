@@ -36,18 +36,8 @@ internal sealed partial class StandaloneApp : IAsyncDisposable
     public static async Task<StandaloneApp> StartAsync(string dataFolder, int postgresPort)
     {
         var port = FreePort();
-        var apiFolder = ApiOutputFolder();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(apiFolder, "Clickstream.Api.dll"), "--urls", $"http://127.0.0.1:{port}"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = apiFolder,
-        };
+        var start = StartInfo(port);
         // Nothing configured, as on a fresh machine, except where the test keeps its data.
-        foreach (var name in new[] { "Kafka__BootstrapServers", "KAFKA_BOOTSTRAP_SERVERS", "ConnectionStrings__Events", "DB_HOST", "Standalone__Enabled" })
-        {
-            start.Environment.Remove(name);
-        }
         start.Environment["Standalone__PostgresDataDirectory"] = Path.Combine(dataFolder, "postgres");
         start.Environment["Standalone__PostgresPort"] = postgresPort.ToString();
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
@@ -62,17 +52,7 @@ internal sealed partial class StandaloneApp : IAsyncDisposable
     /// <summary>Runs the API with exactly these settings until it exits by itself (bounded); returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(IReadOnlyDictionary<string, string> environment)
     {
-        var apiFolder = ApiOutputFolder();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(apiFolder, "Clickstream.Api.dll"), "--urls", $"http://127.0.0.1:{FreePort()}"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = apiFolder,
-        };
-        foreach (var name in new[] { "Kafka__BootstrapServers", "KAFKA_BOOTSTRAP_SERVERS", "ConnectionStrings__Events", "DB_HOST", "Standalone__Enabled" })
-        {
-            start.Environment.Remove(name);
-        }
+        var start = StartInfo(FreePort());
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
@@ -146,6 +126,23 @@ internal sealed partial class StandaloneApp : IAsyncDisposable
         {
             _output.Enqueue(line);
         }
+    }
+
+    // The built API on 127.0.0.1:port, output captured, without the settings that would keep it from embedding anything.
+    private static ProcessStartInfo StartInfo(int port)
+    {
+        var apiFolder = ApiOutputFolder();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(apiFolder, "Clickstream.Api.dll"), "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = apiFolder,
+        };
+        foreach (var name in new[] { "Kafka__BootstrapServers", "KAFKA_BOOTSTRAP_SERVERS", "ConnectionStrings__Events", "DB_HOST", "Standalone__Enabled" })
+        {
+            start.Environment.Remove(name);
+        }
+        return start;
     }
 
     // The API's own build output (…/Clickstream.Api/bin/<configuration>/<tfm>), built with the tests as a project reference.
