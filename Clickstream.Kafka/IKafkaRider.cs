@@ -22,4 +22,5 @@ public interface IKafkaRider : IRider
 }
 
 /// <summary>A topic endpoint as health checks see it.</summary>
-public sealed record TopicEndpointState(string Name, bool IsRunning, bool HasJoined, IReadOnlyList<int> AssignedPartitions);
+/// <param name="InFlight">Messages received and not finished yet: being collected into a batch, consumed, or dead-lettered.</param>
+public sealed record TopicEndpointState(string Name, bool IsRunning, bool HasJoined, IReadOnlyList<int> AssignedPartitions, int InFlight);

@@ -41,7 +41,7 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         lock (_endpoints)
         {
             return _endpoints.Select(e => new TopicEndpointState(e.Name, e.IsRunning, e.Ready.IsCompleted,
-                e.Assignment.Select(p => p.Partition.Value).Order().ToList())).ToList();
+                e.Assignment.Select(p => p.Partition.Value).Order().ToList(), e.InFlight)).ToList();
         }
     }
 
@@ -71,8 +71,12 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         var settings = definition.Settings;
         var name = $"kafka-{settings.Topic}-{settings.GroupId}";
         var dispatch = ReceiveEndpointFactory.Create(_busInstance, name, definition.EndpointConfiguration);
+        // A batch consumer's options are known once the receive endpoint is configured.
+        var batchOptions = definition.BatchConsumer?.Options;
 
-        var inFlightLimit = Math.Max(settings.ConcurrentMessageLimit, dispatch.RequiredConcurrency);
+        // A batch consumer needs MessageLimit × ConcurrencyLimit messages at once for every batch to fill.
+        var required = batchOptions is null ? dispatch.RequiredConcurrency : batchOptions.MessageLimit * batchOptions.ConcurrencyLimit;
+        var inFlightLimit = Math.Max(settings.ConcurrentMessageLimit, required);
         if (inFlightLimit > settings.ConcurrentMessageLimit)
         {
             _logger.LogInformation(
@@ -94,8 +98,9 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         }
 
         var deadLetters = new DeadLetterProducer(ProducerDefaults.Create(_host), settings.DeadLetterTopic, _loggerFactory.CreateLogger<DeadLetterProducer>());
-        return new TopicEndpoint(settings, consumerConfig, new TopicCreator(_host, _logger), dispatch.Dispatcher, new MessageGate(definition.MessageType), deadLetters,
-            orderByKey: settings.PreserveKeyOrder && !definition.IsBatch, inFlightLimit, _loggerFactory.CreateLogger<TopicEndpoint>());
+        var gate = new MessageGate(definition.MessageType, openEnvelopes: batchOptions is not null);
+        return new TopicEndpoint(settings, consumerConfig, new TopicCreator(_host, _logger), dispatch.Dispatcher, gate, deadLetters,
+            orderByKey: settings.PreserveKeyOrder && batchOptions is null, inFlightLimit, _loggerFactory.CreateLogger<TopicEndpoint>(), batchOptions);
     }
 
     /// <summary>Stops like a crash would: in-flight work is abandoned and nothing more is committed (for tests).</summary>

@@ -33,8 +33,12 @@ internal sealed class KafkaFactoryConfigurator : IKafkaFactoryConfigurator
             configurator.Settings.ConsumerSettings[name] = value;
         }
         configure(configurator);
-        var batch = configurator.ConsumerTypes.Any(t => t.IsAssignableTo(typeof(IConsumer<Batch<TMessage>>)));
-        _endpoints.Add(new TopicEndpointDefinition(typeof(TMessage), configurator.Settings, configurator.EndpointConfiguration, batch));
+        if (configurator.BatchConsumer is { } batch && configurator.ConsumerTypes.Count > 1)
+        {
+            throw new ConfigurationException($"Kafka topic endpoint {topic}/{groupId}: the batch consumer {batch.ConsumerType.Name} needs an endpoint of its own "
+                + $"(it is handed whole batches; the endpoint also has {string.Join(", ", configurator.ConsumerTypes.Where(t => t != batch.ConsumerType).Select(t => t.Name))}).");
+        }
+        _endpoints.Add(new TopicEndpointDefinition(typeof(TMessage), configurator.Settings, configurator.EndpointConfiguration, configurator.BatchConsumer));
     }
 
     public IEnumerable<string> Validate()
@@ -61,4 +65,4 @@ internal sealed record TopicEndpointDefinition(
     Type MessageType,
     TopicEndpointSettings Settings,
     IReadOnlyList<Action<IReceiveEndpointConfigurator>> EndpointConfiguration,
-    bool IsBatch);
+    BatchConsumerBinding? BatchConsumer);

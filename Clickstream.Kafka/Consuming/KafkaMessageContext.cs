@@ -18,7 +18,7 @@ public sealed class KafkaMessageContext : ITransportSequenceNumber
         SequenceNumber = sequenceNumber;
     }
 
-    /// <summary>The value as the contract check deserialized it, handed to MassTransit instead of a second parse.</summary>
+    /// <summary>The value as the contract check deserialized it, handed to MassTransit instead of a second parse (null for a MassTransit envelope).</summary>
     internal object? Value { get; set; }
 
     public string Topic => _message.Topic;
@@ -53,11 +53,19 @@ public static class KafkaConsumeContextExtensions
 {
     /// <summary>The Kafka coordinates of the message; throws when the message did not come from a topic endpoint.</summary>
     public static KafkaMessageContext Kafka(this ConsumeContext context) =>
-        context.ReceiveContext.TryGetPayload<KafkaMessageContext>(out var kafka)
-            ? kafka
+        context.TryGetKafka(out var kafka)
+            ? kafka!
             : throw new InvalidOperationException("This message was not received from a Kafka topic endpoint.");
 
     /// <summary>The Kafka coordinates of the message, when it came from a topic endpoint.</summary>
-    public static bool TryGetKafka(this ConsumeContext context, out KafkaMessageContext? kafka) =>
-        context.ReceiveContext.TryGetPayload(out kafka);
+    public static bool TryGetKafka(this ConsumeContext context, out KafkaMessageContext? kafka)
+    {
+        // An element of a batch the endpoint collected carries its own message; a single message rides on its receive context.
+        if (context is IKafkaBatchElement element)
+        {
+            kafka = element.Kafka;
+            return true;
+        }
+        return context.ReceiveContext.TryGetPayload(out kafka);
+    }
 }

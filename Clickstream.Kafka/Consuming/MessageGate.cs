@@ -1,21 +1,28 @@
+using System.Runtime.Serialization;
 using System.Text;
 using System.Text.Json;
 using Clickstream.Kafka.Serialization;
 using Confluent.Kafka;
+using MassTransit;
+using MassTransit.Serialization;
 
 namespace Clickstream.Kafka.Consuming;
 
 /// <summary>
 /// Checks a message against its contract before it enters MassTransit: a value that is not JSON, has wrong types
 /// or lacks required fields can never be consumed, so it goes to the dead-letter topic with the reason at once.
+/// MassTransit envelopes are left to MassTransit's own deserializer, unless <paramref name="openEnvelopes"/>: a batch
+/// the endpoint collects needs every message's value, so the gate takes it out of the envelope.
 /// </summary>
-internal sealed class MessageGate(Type messageType)
+internal sealed class MessageGate(Type messageType, bool openEnvelopes = false)
 {
     private const string MassTransitEnvelope = "application/vnd.masstransit+json";
 
+    public Type MessageType => messageType;
+
     /// <summary>
     /// Why the message can never be consumed, or null when it fits the contract; then <paramref name="value"/> is the
-    /// deserialized message (null for a MassTransit envelope, which MassTransit's own deserializer checks).
+    /// deserialized message (null for a MassTransit envelope that is not opened: MassTransit's own deserializer checks it).
     /// </summary>
     public string? Check(Message<byte[]?, byte[]?> message, out object? value)
     {
@@ -26,7 +33,7 @@ internal sealed class MessageGate(Type messageType)
         }
         if (ContentType(message) == MassTransitEnvelope)
         {
-            return null;
+            return openEnvelopes ? Open(bytes, out value) : null;
         }
         try
         {
@@ -40,6 +47,28 @@ internal sealed class MessageGate(Type messageType)
         catch (NotSupportedException e)
         {
             return $"Message value is not a valid {messageType.Name}: {e.Message}";
+        }
+    }
+
+    private string? Open(byte[] envelope, out object? value)
+    {
+        value = null;
+        SerializerContext context;
+        try
+        {
+            context = SystemTextJsonMessageSerializer.Instance.Deserialize(new BytesMessageBody(envelope), EmptyHeaders.Instance);
+        }
+        catch (SerializationException e)
+        {
+            return $"Message value is not a valid MassTransit envelope: {e.Message}";
+        }
+        try
+        {
+            return context.TryGetMessage(messageType, out value) ? null : $"The MassTransit envelope does not hold a {messageType.Name}.";
+        }
+        catch (Exception e) when (e is SerializationException or JsonException or NotSupportedException)
+        {
+            return $"The MassTransit envelope does not hold a valid {messageType.Name}: {e.Message}";
         }
     }
 

@@ -1,18 +1,21 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Threading.Channels;
 using Clickstream.Kafka.Backlog;
 using Clickstream.Kafka.Configuration;
 using Confluent.Kafka;
+using MassTransit;
 using MassTransit.Transports;
 using Microsoft.Extensions.Logging;
 
 namespace Clickstream.Kafka.Consuming;
 
 /// <summary>
-/// Reads one topic in one consumer group and runs every message through a MassTransit receive endpoint
-/// (<see cref="IReceiveEndpointDispatcher"/>). This loop owns what Kafka needs: bounded prefetch (partitions pause
-/// at the in-flight limit), per-key order, dead-lettering, and commits of the contiguous completed prefix of
-/// each partition, at intervals, on revocation and on stop.
+/// Reads one topic in one consumer group and runs its messages through a MassTransit receive endpoint
+/// (<see cref="IReceiveEndpointDispatcher"/>): each message on its own, or, for a batch consumer, each batch the
+/// endpoint collected (<see cref="BatchBuffer"/>) as one message. This loop owns what Kafka needs: bounded prefetch
+/// (partitions pause at the in-flight limit), per-key order, dead-lettering, and commits of the contiguous completed
+/// prefix of each partition, at intervals, on revocation and on stop.
 /// </summary>
 internal sealed class TopicEndpoint : IAsyncDisposable
 {
@@ -31,6 +34,12 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
     private static readonly TimeSpan StallBeforePause = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly IReadOnlyDictionary<string, object> BatchHeaders =
+        new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase) { ["Content-Type"] = Serialization.WireJson.ContentType };
+    private readonly BatchBuffer? _batches;
+    private readonly Channel<CollectedBatch> _completedBatches = Channel.CreateUnbounded<CollectedBatch>(new() { SingleWriter = true });
+    private Task[] _batchWorkers = [];
     private readonly ManualResetEventSlim _capacityFreed = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
@@ -40,9 +49,15 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     private long _sequence;
     private bool _paused;
 
+    /// <param name="batchOptions">Set when the endpoint's consumer is a batch consumer: the endpoint collects its batches.</param>
     public TopicEndpoint(TopicEndpointSettings settings, ConsumerConfig config, TopicCreator topics, IReceiveEndpointDispatcher dispatcher, MessageGate gate,
-        DeadLetterProducer deadLetters, bool orderByKey, int inFlightLimit, ILogger logger)
+        DeadLetterProducer deadLetters, bool orderByKey, int inFlightLimit, ILogger logger, BatchOptions? batchOptions = null)
     {
+        if (batchOptions is not null)
+        {
+            // Complete batches queue up in order for ConcurrencyLimit workers (bounded by the in-flight limit).
+            _batches = new BatchBuffer(batchOptions, BatchContextFactory.For(gate.MessageType), batch => _completedBatches.Writer.TryWrite(batch));
+        }
         _settings = settings;
         _config = config;
         _topics = topics;
@@ -64,6 +79,9 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     public IReadOnlyCollection<TopicPartition> Assignment => _partitions.Keys.ToList();
 
     public bool IsRunning => _thread is { IsAlive: true };
+
+    /// <summary>Messages received and not finished yet (collected into a batch, being consumed, or being dead-lettered).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     public void Start()
     {
@@ -135,6 +153,13 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         consumer.Subscribe(_settings.Topic);
         _logger.LogInformation("Topic endpoint {Endpoint} started (in-flight limit {InFlightLimit}, dead letters to {DeadLetterTopic})",
             Name, _inFlightLimit, _settings.DeadLetterTopic);
+        if (_batches is not null)
+        {
+            // Off the poll thread: the receive pipeline and the consumer run while the next batch is collected.
+            _batchWorkers = Enumerable.Range(0, _batches.Options.ConcurrencyLimit).Select(_ => Task.Run(ConsumeBatchesAsync)).ToArray();
+            _logger.LogInformation("Topic endpoint {Endpoint} collects batches of up to {MessageLimit} messages or {TimeLimit}, {ConcurrencyLimit} at a time",
+                Name, _batches.Options.MessageLimit, _batches.Options.TimeLimit, _batches.Options.ConcurrencyLimit);
+        }
 
         var sinceCommit = Stopwatch.StartNew();
         while (!_stopping.IsCancellationRequested)
@@ -143,7 +168,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             ConsumeResult<byte[]?, byte[]?>? result;
             try
             {
-                result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                result = consumer.Consume(_batches?.NextWait(PollInterval) ?? PollInterval);
             }
             catch (ConsumeException e)
             {
@@ -155,6 +180,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             {
                 Receive(result, checkpoint);
             }
+            _batches?.CompleteIfDue();
 
             if (Volatile.Read(ref _completedSinceCommit) >= _settings.CheckpointMessageCount || sinceCommit.Elapsed >= _settings.CheckpointInterval)
             {
@@ -166,6 +192,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         var aborted = _abort.IsCancellationRequested;
         if (!aborted)
         {
+            _batches?.Complete(BatchCompletionMode.Forced);
             var all = _partitions.Keys.ToList();
             Drain(all);
             Commit(consumer, all);
@@ -173,12 +200,19 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         }
         // Whatever did not finish within the drain timeout is abandoned: it was not committed, so it is delivered again.
         _abort.Cancel();
+        _completedBatches.Writer.TryComplete();
+        Task.WaitAll(_batchWorkers, _settings.DrainTimeout);
         _logger.LogInformation("Topic endpoint {Endpoint} stopped{How}", Name, aborted ? " (aborted, no final commit)" : " (completed work committed)");
     }
 
     private void ApplyBackpressure(IConsumer<byte[]?, byte[]?> consumer)
     {
         var inFlight = Volatile.Read(ref _inFlight);
+        if (inFlight >= _inFlightLimit)
+        {
+            // The batch being collected cannot grow: it goes out now rather than wait for its time limit.
+            _batches?.Complete(BatchCompletionMode.Forced);
+        }
         if (!_paused && inFlight >= _inFlightLimit && !WaitForCapacity(StallBeforePause))
         {
             // A real stall (a slow or failing consumer): pause fetching so memory stays bounded, while Consume keeps
@@ -223,6 +257,11 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         var entry = checkpoint.Track(result.Offset.Value);
         Interlocked.Increment(ref _inFlight);
         var message = new ReceivedMessage(result, (ulong)Interlocked.Increment(ref _sequence), _deadLetters);
+        if (_batches is not null)
+        {
+            Collect(message, entry, _batches);
+            return;
+        }
 
         Task<bool> work;
         if (_orderByKey && message.Context.Key is { } key)
@@ -238,17 +277,85 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             work = Process(message);
         }
 
-        work.ContinueWith(t =>
+        work.ContinueWith(t => Finish(t.IsCompletedSuccessfully && t.Result, entry), TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Frees the in-flight places of finished messages. They complete (and may be committed) only when
+    /// <paramref name="done"/>: consumed or dead-lettered.
+    /// </summary>
+    private void Finish(bool done, params ReadOnlySpan<PartitionCheckpoint.Entry> entries)
+    {
+        if (done)
         {
-            // A message completes (and may be committed) only when it was consumed or dead-lettered.
-            if (t.IsCompletedSuccessfully && t.Result)
+            foreach (var entry in entries)
             {
                 entry.Complete();
-                Interlocked.Increment(ref _completedSinceCommit);
             }
-            Interlocked.Decrement(ref _inFlight);
-            _capacityFreed.Set();
-        }, TaskScheduler.Default);
+            Interlocked.Add(ref _completedSinceCommit, entries.Length);
+        }
+        Interlocked.Add(ref _inFlight, -entries.Length);
+        _capacityFreed.Set();
+    }
+
+    private void Collect(ReceivedMessage message, PartitionCheckpoint.Entry entry, BatchBuffer batches)
+    {
+        var problem = _gate.Check(message.Result.Message, out var value);
+        message.Context.Value = value;
+        if (problem is not null)
+        {
+            DeadLetterAsync(message.Result, problem).ContinueWith(t => Finish(t.IsCompletedSuccessfully && t.Result, entry), TaskScheduler.Default);
+            return;
+        }
+        batches.Add(message.Context, entry);
+    }
+
+    private async Task ConsumeBatchesAsync()
+    {
+        await foreach (var batch in _completedBatches.Reader.ReadAllAsync())
+        {
+            Finish(await ProcessBatch(batch), batch.Entries);
+        }
+    }
+
+    private async Task<bool> ProcessBatch(CollectedBatch batch)
+    {
+        var abort = _abort.Token;
+        try
+        {
+            await _dispatcher.Dispatch([], BatchHeaders, abort, batch);
+            return true;
+        }
+        catch (Exception) when (abort.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception e)
+        {
+            // The batch consumer faulted after its retries: every message of the batch goes to the dead-letter topic.
+            try
+            {
+                await Task.WhenAll(batch.Messages.Select(m => m.DeadLetterAsync($"Consumer faulted: {e.Message}", e, abort)));
+                return true;
+            }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+    }
+
+    private async Task<bool> DeadLetterAsync(ConsumeResult<byte[]?, byte[]?> message, string reason)
+    {
+        try
+        {
+            await _deadLetters.SendAsync(message, reason, null, _abort.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private async Task<bool> Process(ReceivedMessage message)
@@ -301,6 +408,8 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     {
         if (!_abort.IsCancellationRequested)
         {
+            // The batch being collected may hold messages of these partitions: it goes out now, to be drained with them.
+            _batches?.Complete(BatchCompletionMode.Forced);
             Drain(partitions);
             Commit(consumer, partitions);
         }

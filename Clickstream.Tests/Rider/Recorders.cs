@@ -9,17 +9,19 @@ namespace Clickstream.Tests.Rider;
 internal sealed class Received
 {
     private readonly ConcurrentQueue<(ClickEvent Event, KafkaMessageContext Kafka)> _messages = new();
-    private readonly ConcurrentQueue<int> _batches = new();
+    private readonly ConcurrentQueue<(int Size, BatchCompletionMode Mode)> _batches = new();
 
     public IReadOnlyList<(ClickEvent Event, KafkaMessageContext Kafka)> Messages => _messages.ToArray();
 
-    public IReadOnlyList<int> BatchSizes => _batches.ToArray();
+    public IReadOnlyList<int> BatchSizes => _batches.Select(b => b.Size).ToArray();
+
+    public IReadOnlyList<(int Size, BatchCompletionMode Mode)> Batches => _batches.ToArray();
 
     public int Count => _messages.Count;
 
     public void Add(ConsumeContext<ClickEvent> context) => _messages.Enqueue((context.Message, context.Kafka()));
 
-    public void AddBatch(int size) => _batches.Enqueue(size);
+    public void AddBatch(Batch<ClickEvent> batch) => _batches.Enqueue((batch.Length, batch.Mode));
 
     public async Task WaitForAsync(Func<Received, bool> condition, TimeSpan? failsafe = null)
     {
@@ -45,7 +47,7 @@ internal sealed class RecordingBatchConsumer(Received received) : IConsumer<Batc
 {
     public Task Consume(ConsumeContext<Batch<ClickEvent>> context)
     {
-        received.AddBatch(context.Message.Length);
+        received.AddBatch(context.Message);
         foreach (var message in context.Message)
         {
             received.Add(message);

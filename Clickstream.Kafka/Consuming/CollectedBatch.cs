@@ -1,0 +1,73 @@
+using MassTransit;
+using MassTransit.Batching;
+using MassTransit.Context;
+
+namespace Clickstream.Kafka.Consuming;
+
+/// <summary>
+/// A batch a topic endpoint collected for its batch consumer. It goes through the endpoint's receive pipeline as one
+/// message: the receive context carries it as a payload, and <see cref="CheckedJsonDeserializer"/> turns it into the
+/// consume context of a <see cref="Batch{T}"/> whose elements each know their own Kafka message.
+/// </summary>
+internal sealed class CollectedBatch(
+    IBatchContextFactory contexts,
+    KafkaMessageContext[] messages,
+    PartitionCheckpoint.Entry[] entries,
+    DateTime firstReceived,
+    DateTime lastReceived,
+    BatchCompletionMode mode)
+{
+    public KafkaMessageContext[] Messages { get; } = messages;
+
+    /// <summary>The checkpoint entries of <see cref="Messages"/>, completed together when the batch is done.</summary>
+    public PartitionCheckpoint.Entry[] Entries { get; } = entries;
+
+    public ConsumeContext CreateConsumeContext(ReceiveContext receiveContext) =>
+        contexts.Create(receiveContext, Messages, firstReceived, lastReceived, mode);
+}
+
+/// <summary>Builds the consume context of a collected batch for the endpoint's message type.</summary>
+internal interface IBatchContextFactory
+{
+    ConsumeContext Create(ReceiveContext receiveContext, KafkaMessageContext[] messages, DateTime firstReceived, DateTime lastReceived,
+        BatchCompletionMode mode);
+}
+
+internal static class BatchContextFactory
+{
+    public static IBatchContextFactory For(Type messageType) =>
+        (IBatchContextFactory)Activator.CreateInstance(typeof(BatchContextFactory<>).MakeGenericType(messageType))!;
+}
+
+internal sealed class BatchContextFactory<TMessage> : IBatchContextFactory
+    where TMessage : class
+{
+    public ConsumeContext Create(ReceiveContext receiveContext, KafkaMessageContext[] messages, DateTime firstReceived, DateTime lastReceived,
+        BatchCompletionMode mode)
+    {
+        // The elements need the batch's consume context as their parent, and that context needs the batch: the
+        // batch is made over an array that is filled right after.
+        var elements = new ConsumeContext<TMessage>[messages.Length];
+        var batch = new MessageBatch<TMessage>(firstReceived, lastReceived, mode, elements);
+        var context = CheckedJsonDeserializer.CreateConsumeContext(receiveContext, batch);
+        for (var i = 0; i < messages.Length; i++)
+        {
+            elements[i] = new BatchElementContext<TMessage>(context, (TMessage)messages[i].Value!, messages[i]);
+        }
+        return context;
+    }
+}
+
+/// <summary>One message of a collected batch: its deserialized value and its Kafka coordinates (see <see cref="KafkaConsumeContextExtensions"/>).</summary>
+internal sealed class BatchElementContext<TMessage>(ConsumeContext batch, TMessage message, KafkaMessageContext kafka)
+    : MessageConsumeContext<TMessage>(batch, message), IKafkaBatchElement
+    where TMessage : class
+{
+    public KafkaMessageContext Kafka { get; } = kafka;
+}
+
+/// <summary>An element of a batch the topic endpoint collected: its Kafka message is its own, not the batch's.</summary>
+internal interface IKafkaBatchElement
+{
+    KafkaMessageContext Kafka { get; }
+}
