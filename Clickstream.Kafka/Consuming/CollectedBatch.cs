@@ -17,10 +17,37 @@ internal sealed class CollectedBatch(
     DateTime lastReceived,
     BatchCompletionMode mode)
 {
-    public KafkaMessageContext[] Messages { get; } = messages;
+    /// <summary>The messages to consume, in receive order; after <see cref="Check"/>, those that passed it.</summary>
+    public KafkaMessageContext[] Messages { get; private set; } = messages;
 
     /// <summary>The checkpoint entries of <see cref="Messages"/>, completed together when the batch is done.</summary>
     public PartitionCheckpoint.Entry[] Entries { get; } = entries;
+
+    /// <summary>
+    /// Runs the contract check on every message: those that fail leave <see cref="Messages"/> and are returned with
+    /// the reason; the others keep their deserialized value.
+    /// </summary>
+    public IReadOnlyList<(KafkaMessageContext Message, string Problem)> Check(MessageGate gate)
+    {
+        List<(KafkaMessageContext, string)>? rejected = null;
+        var accepted = 0;
+        foreach (var message in Messages)
+        {
+            if (gate.Check(message.Result.Message, out var value) is { } problem)
+            {
+                (rejected ??= []).Add((message, problem));
+                continue;
+            }
+            message.Value = value;
+            Messages[accepted++] = message;
+        }
+        if (rejected is null)
+        {
+            return [];
+        }
+        Messages = Messages[..accepted];
+        return rejected;
+    }
 
     public ConsumeContext CreateConsumeContext(ReceiveContext receiveContext) =>
         contexts.Create(receiveContext, Messages, firstReceived, lastReceived, mode);

@@ -1,3 +1,4 @@
+using System.Text;
 using Confluent.Kafka;
 using MassTransit;
 using MassTransit.Transports;
@@ -7,31 +8,33 @@ namespace Clickstream.Kafka.Consuming;
 /// <summary>Where a consumed message came from (topic, partition, offset, key), and its way to the dead-letter topic.</summary>
 public sealed class KafkaMessageContext : ITransportSequenceNumber
 {
-    private readonly ConsumeResult<byte[]?, byte[]?> _message;
     private readonly DeadLetterProducer _deadLetters;
+    private string? _key;
 
-    internal KafkaMessageContext(ConsumeResult<byte[]?, byte[]?> message, string? key, ulong sequenceNumber, DeadLetterProducer deadLetters)
+    internal KafkaMessageContext(ConsumeResult<byte[]?, byte[]?> message, ulong sequenceNumber, DeadLetterProducer deadLetters)
     {
-        _message = message;
+        Result = message;
         _deadLetters = deadLetters;
-        Key = key;
         SequenceNumber = sequenceNumber;
     }
+
+    /// <summary>The message as the Kafka consumer returned it.</summary>
+    internal ConsumeResult<byte[]?, byte[]?> Result { get; }
 
     /// <summary>The value as the contract check deserialized it, handed to MassTransit instead of a second parse (null for a MassTransit envelope).</summary>
     internal object? Value { get; set; }
 
-    public string Topic => _message.Topic;
+    public string Topic => Result.Topic;
 
-    public int Partition => _message.Partition.Value;
+    public int Partition => Result.Partition.Value;
 
-    public long Offset => _message.Offset.Value;
+    public long Offset => Result.Offset.Value;
 
     /// <summary>The message key as UTF-8 text, or null when the message had none.</summary>
-    public string? Key { get; }
+    public string? Key => _key ??= Result.Message.Key is { } key ? Encoding.UTF8.GetString(key) : null;
 
     /// <summary>The Kafka timestamp of the message (UTC).</summary>
-    public DateTime Timestamp => _message.Message.Timestamp.UtcDateTime;
+    public DateTime Timestamp => Result.Message.Timestamp.UtcDateTime;
 
     /// <summary>
     /// Receive order within the topic endpoint. MassTransit sorts each <see cref="Batch{T}"/> by it, so messages of
@@ -45,7 +48,7 @@ public sealed class KafkaMessageContext : ITransportSequenceNumber
     /// rejects its row for good, say): the consumer then completes normally and the offset moves on.
     /// </summary>
     public Task DeadLetterAsync(string reason, Exception? exception = null, CancellationToken cancellationToken = default) =>
-        _deadLetters.SendAsync(_message, reason, exception, cancellationToken);
+        _deadLetters.SendAsync(Result, reason, exception, cancellationToken);
 }
 
 /// <summary>Reads the Kafka side of a message consumed from a topic endpoint.</summary>

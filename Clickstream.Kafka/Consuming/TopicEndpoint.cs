@@ -256,15 +256,16 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             LocalBacklog.SizeOf(result.Message.Key?.Length ?? 0, result.Message.Value?.Length ?? 0, result.Message.Headers));
         var entry = checkpoint.Track(result.Offset.Value);
         Interlocked.Increment(ref _inFlight);
-        var message = new ReceivedMessage(result, (ulong)Interlocked.Increment(ref _sequence), _deadLetters);
+        var message = new KafkaMessageContext(result, (ulong)Interlocked.Increment(ref _sequence), _deadLetters);
         if (_batches is not null)
         {
-            Collect(message, entry, _batches);
+            // Only collected here: the contract check runs on the batch's worker, so this thread just reads Kafka.
+            _batches.Add(message, entry);
             return;
         }
 
         Task<bool> work;
-        if (_orderByKey && message.Context.Key is { } key)
+        if (_orderByKey && message.Key is { } key)
         {
             // Messages of one key run one after the other, in partition order.
             var previous = _keyTails.GetValueOrDefault(key) ?? Task.CompletedTask;
@@ -298,18 +299,6 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         _capacityFreed.Set();
     }
 
-    private void Collect(ReceivedMessage message, PartitionCheckpoint.Entry entry, BatchBuffer batches)
-    {
-        var problem = _gate.Check(message.Result.Message, out var value);
-        message.Context.Value = value;
-        if (problem is not null)
-        {
-            DeadLetterAsync(message.Result, problem).ContinueWith(t => Finish(t.IsCompletedSuccessfully && t.Result, entry), TaskScheduler.Default);
-            return;
-        }
-        batches.Add(message.Context, entry);
-    }
-
     private async Task ConsumeBatchesAsync()
     {
         await foreach (var batch in _completedBatches.Reader.ReadAllAsync())
@@ -321,9 +310,16 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     private async Task<bool> ProcessBatch(CollectedBatch batch)
     {
         var abort = _abort.Token;
+        var rejected = Task.CompletedTask;
         try
         {
-            await _dispatcher.Dispatch([], BatchHeaders, abort, batch);
+            // Messages that fail the contract check leave the batch for the dead-letter topic; the rest are consumed.
+            rejected = Task.WhenAll(batch.Check(_gate).Select(r => r.Message.DeadLetterAsync(r.Problem, null, abort)));
+            if (batch.Messages.Length > 0)
+            {
+                await _dispatcher.Dispatch([], BatchHeaders, abort, batch);
+            }
+            await rejected;
             return true;
         }
         catch (Exception) when (abort.IsCancellationRequested)
@@ -335,7 +331,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             // The batch consumer faulted after its retries: every message of the batch goes to the dead-letter topic.
             try
             {
-                await Task.WhenAll(batch.Messages.Select(m => m.DeadLetterAsync($"Consumer faulted: {e.Message}", e, abort)));
+                await Task.WhenAll(batch.Messages.Select(m => m.DeadLetterAsync($"Consumer faulted: {e.Message}", e, abort)).Append(rejected));
                 return true;
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
@@ -345,33 +341,20 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         }
     }
 
-    private async Task<bool> DeadLetterAsync(ConsumeResult<byte[]?, byte[]?> message, string reason)
-    {
-        try
-        {
-            await _deadLetters.SendAsync(message, reason, null, _abort.Token);
-            return true;
-        }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
-    private async Task<bool> Process(ReceivedMessage message)
+    private async Task<bool> Process(KafkaMessageContext message)
     {
         var abort = _abort.Token;
         try
         {
             var problem = _gate.Check(message.Result.Message, out var value);
-            message.Context.Value = value;
+            message.Value = value;
             if (problem is not null)
             {
                 await _deadLetters.SendAsync(message.Result, problem, null, abort);
                 return true;
             }
 
-            await _dispatcher.Dispatch(message.Result.Message.Value!, MessageGate.Headers(message.Result.Message), abort, message.Context);
+            await _dispatcher.Dispatch(message.Result.Message.Value!, MessageGate.Headers(message.Result.Message), abort, message);
             return true;
         }
         catch (Exception) when (abort.IsCancellationRequested)
@@ -474,13 +457,5 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             // Kept for the next checkpoint; during a rebalance the new owner re-reads from the last commit.
             _logger.LogWarning("Commit of {Endpoint} failed: {Error}", Name, e.Error.Reason);
         }
-    }
-
-    private sealed class ReceivedMessage(ConsumeResult<byte[]?, byte[]?> result, ulong sequence, DeadLetterProducer deadLetters)
-    {
-        public ConsumeResult<byte[]?, byte[]?> Result { get; } = result;
-
-        public KafkaMessageContext Context { get; } = new(result, result.Message.Key is { } key ? System.Text.Encoding.UTF8.GetString(key) : null,
-            sequence, deadLetters);
     }
 }
