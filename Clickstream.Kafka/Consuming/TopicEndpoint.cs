@@ -310,6 +310,10 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     private async Task<bool> ProcessBatch(CollectedBatch batch)
     {
         var abort = _abort.Token;
+        if (abort.IsCancellationRequested)
+        {
+            return false; // abandoned, like every batch still queued when the endpoint aborts
+        }
         var rejected = Task.CompletedTask;
         try
         {

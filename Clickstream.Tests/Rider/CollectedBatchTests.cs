@@ -14,7 +14,8 @@ namespace Clickstream.Tests.Rider;
 
 /// <summary>
 /// A topic endpoint collects its batch consumer's batches itself and hands each over whole: what happens to a batch
-/// that faults, to the batch being collected when partitions are revoked or the endpoint stops, and to envelopes.
+/// that faults or is cut short by a crash, to the batch being collected when partitions are revoked or the endpoint
+/// stops, and to envelopes.
 /// </summary>
 public sealed class CollectedBatchTests
 {
@@ -45,6 +46,32 @@ public sealed class CollectedBatchTests
             Assert.Equal(3, failures.Attempts(poison.EventId));
             Assert.Equal(events.Take(10).Concat(events.Skip(20)).Select(e => e.EventId), received.Messages.Select(m => m.Event.EventId));
             Assert.Equal(new[] { (10, BatchCompletionMode.Size), (10, BatchCompletionMode.Size) }, received.Batches);
+            await AssertEventuallyCommitted(broker, partitions: 1);
+        }
+    }
+
+    [Fact]
+    public async Task A_crash_while_a_batch_is_consumed_commits_none_of_it_and_the_next_instance_consumes_it_again()
+    {
+        await using var broker = StartBroker(partitions: 1);
+        var events = ClickEvents.Many(30);
+        await ProduceAsync(broker, events.Select(e => Plain(e)));
+        var first = new Received();
+        var stall = new Stall(events[15].EventId);
+
+        // Batches 0–9, 10–19, 20–29; the second hangs in the consumer, the third waits behind it (ConcurrencyLimit 1).
+        var crashed = await StartAsync(broker, first, messageLimit: 10, TimeSpan.FromSeconds(30), stall: stall);
+        await first.WaitForAsync(r => r.Count == 10);
+        await stall.Reached.WaitAsync(TimeSpan.FromMinutes(1));
+        await WaitUntil(() => Committed(broker) == 10);
+        await crashed.AbortAsync();
+        Assert.Equal(10, Committed(broker));
+
+        var second = new Received();
+        await using (await StartAsync(broker, second, messageLimit: 10, TimeSpan.FromSeconds(30)))
+        {
+            await second.WaitForAsync(r => r.Count == 20);
+            Assert.Equal(events.Skip(10).Select(e => e.EventId), second.Messages.Select(m => m.Event.EventId));
             await AssertEventuallyCommitted(broker, partitions: 1);
         }
     }
@@ -162,7 +189,7 @@ public sealed class CollectedBatchTests
     }
 
     private static Task<RiderHost> StartAsync(EmbeddedKafkaBroker broker, Received received, int messageLimit, TimeSpan timeLimit,
-        DeadLetterTests.Failures? failures = null, Action<IConsumerConfigurator<FaultingBatchConsumer>>? configure = null) =>
+        DeadLetterTests.Failures? failures = null, Action<IConsumerConfigurator<FaultingBatchConsumer>>? configure = null, Stall? stall = null) =>
         RiderHost.StartAsync(broker.BootstrapServers,
             rider => rider.AddConsumer<FaultingBatchConsumer>(),
             (context, k) => k.TopicEndpoint<ClickEvent>(Topics.RawEvents, Group, e => e.ConfigureConsumer<FaultingBatchConsumer>(context, c =>
@@ -174,7 +201,11 @@ public sealed class CollectedBatchTests
             {
                 s.AddSingleton(received);
                 s.AddSingleton(failures ?? new DeadLetterTests.Failures());
+                s.AddSingleton(stall ?? new Stall(Guid.Empty));
             });
+
+    private static long Committed(EmbeddedKafkaBroker broker) =>
+        KafkaTestClients.CommittedOffsets(broker.BootstrapServers, Group, Topics.RawEvents, 1)[0];
 
     private static async Task AssertEventuallyCommitted(EmbeddedKafkaBroker broker, int partitions)
     {
@@ -193,9 +224,26 @@ public sealed class CollectedBatchTests
         }
     }
 
-    internal sealed class FaultingBatchConsumer(Received received, DeadLetterTests.Failures failures) : IConsumer<Batch<ClickEvent>>
+    /// <summary>A batch holding <paramref name="eventId"/> hangs in the consumer until the endpoint cancels it.</summary>
+    internal sealed class Stall(Guid eventId)
     {
-        public Task Consume(ConsumeContext<Batch<ClickEvent>> context)
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Reached => _reached.Task;
+
+        public async Task HoldAsync(Batch<ClickEvent> batch, CancellationToken cancellationToken)
+        {
+            if (batch.Any(m => m.Message.EventId == eventId))
+            {
+                _reached.TrySetResult();
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+        }
+    }
+
+    internal sealed class FaultingBatchConsumer(Received received, DeadLetterTests.Failures failures, Stall stall) : IConsumer<Batch<ClickEvent>>
+    {
+        public async Task Consume(ConsumeContext<Batch<ClickEvent>> context)
         {
             foreach (var message in context.Message)
             {
@@ -204,12 +252,12 @@ public sealed class CollectedBatchTests
                     throw new InvalidOperationException($"Simulated failure for {message.Message.EventId}");
                 }
             }
+            await stall.HoldAsync(context.Message, context.CancellationToken);
             received.AddBatch(context.Message);
             foreach (var message in context.Message)
             {
                 received.Add(message);
             }
-            return Task.CompletedTask;
         }
     }
 }
