@@ -5,14 +5,14 @@ namespace Clickstream.Kafka;
 /// <summary>
 /// Readiness of the Kafka rider's topic endpoints: healthy once every endpoint runs and has joined its consumer
 /// group (a member may hold no partition when the group has more members than partitions), unhealthy when an
-/// endpoint's loop stopped.
+/// endpoint's loop stopped. Its data gives each endpoint's partitions and messages in flight (received, not finished).
 /// </summary>
 public sealed class KafkaRiderHealthCheck(IKafkaRider rider) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var endpoints = rider.GetEndpointStates();
-        var data = endpoints.ToDictionary(e => e.Name, e => (object)$"partitions [{string.Join(",", e.AssignedPartitions)}]");
+        var data = endpoints.ToDictionary(e => e.Name, e => (object)$"partitions [{string.Join(",", e.AssignedPartitions)}], {e.InFlight} in flight");
 
         var result = endpoints switch
         {

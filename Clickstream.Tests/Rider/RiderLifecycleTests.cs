@@ -27,7 +27,7 @@ public sealed class RiderLifecycleTests
             Assert.True(DateTime.UtcNow < deadline, $"Readiness stayed {report.Status}: {report.Entries["kafka"].Description}");
             await Task.Delay(100);
         }
-        Assert.Equal("partitions [0,1,2]", report.Entries["kafka"].Data[$"{Topics.RawEvents}/ready"]);
+        Assert.Equal("partitions [0,1,2], 0 in flight", report.Entries["kafka"].Data[$"{Topics.RawEvents}/ready"]);
     }
 
     [Fact]
