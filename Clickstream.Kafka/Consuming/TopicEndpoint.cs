@@ -35,8 +35,6 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private static readonly TimeSpan StallBeforePause = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-    private static readonly IReadOnlyDictionary<string, object> BatchHeaders =
-        new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase) { ["Content-Type"] = Serialization.WireJson.ContentType };
     private readonly BatchBuffer? _batches;
     private readonly Channel<CollectedBatch> _completedBatches = Channel.CreateUnbounded<CollectedBatch>(new() { SingleWriter = true });
     private Task[] _batchWorkers = [];
@@ -299,6 +297,16 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         _capacityFreed.Set();
     }
 
+    /// <summary>
+    /// A batch is a message the endpoint made: it gets a MessageId of its own, which MassTransit's logs, faults and test
+    /// harness key on (plain Kafka messages carry none).
+    /// </summary>
+    private static Dictionary<string, object> BatchHeaders() => new(StringComparer.OrdinalIgnoreCase)
+    {
+        [MessageHeaders.ContentType] = Serialization.WireJson.ContentType,
+        [MessageHeaders.MessageId] = NewId.NextGuid().ToString(),
+    };
+
     private async Task ConsumeBatchesAsync()
     {
         await foreach (var batch in _completedBatches.Reader.ReadAllAsync())
@@ -321,7 +329,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             rejected = Task.WhenAll(batch.Check(_gate).Select(r => r.Message.DeadLetterAsync(r.Problem, null, abort)));
             if (batch.Messages.Length > 0)
             {
-                await _dispatcher.Dispatch([], BatchHeaders, abort, batch);
+                await _dispatcher.Dispatch([], BatchHeaders(), abort, batch);
             }
             await rejected;
             return true;
