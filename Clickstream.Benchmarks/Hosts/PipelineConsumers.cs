@@ -1,5 +1,7 @@
 using System.Globalization;
+using Clickstream.Consumers.Configuration;
 using Clickstream.Consumers.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Clickstream.Benchmarks.Hosts;
 
@@ -21,6 +23,16 @@ public static class PipelineConsumers
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return host;
+    }
+
+    /// <summary>
+    /// The batch concurrency and time limit a started worker runs with, for the report: its defaults, or what the
+    /// environment set (<c>Ingestion__ConcurrencyLimit=3</c>).
+    /// </summary>
+    public static string ConcurrencyAndTimeLimit(IHost host)
+    {
+        var options = host.Services.GetRequiredService<IOptions<IngestionBatchOptions>>().Value;
+        return string.Create(CultureInfo.InvariantCulture, $"{options.ConcurrencyLimit} / {options.TimeLimit.TotalSeconds:0.###} s");
     }
 
     /// <summary>The worker's settings in force, for the report's tunables too.</summary>

@@ -40,7 +40,6 @@ public static class DrainScenario
                 run.Tunables[key] = key == "Ingestion:MessageLimit" ? "(batch size)" : value ?? "";
             }
         }
-        run.Tunables["Ingestion:ConcurrencyLimit / TimeLimit"] = "2 / 1 s (defaults)";
 
         if (o.Warmup > TimeSpan.Zero)
         {
@@ -82,6 +81,7 @@ public static class DrainScenario
         using var host = await PipelineConsumers.StartAsync(
             infrastructure.Broker.BootstrapServers, infrastructure.ConnectionString, $"bench-drain-{batchSize}-{Guid.NewGuid():N}", batchSize, run.CancellationToken);
         var started = clock.Elapsed;
+        run.Tunables["Ingestion:ConcurrencyLimit / TimeLimit"] = PipelineConsumers.ConcurrencyAndTimeLimit(host);
         while (stored < o.Events && clock.Elapsed < o.DrainTimeout)
         {
             await Task.Delay(100, run.CancellationToken);

@@ -23,7 +23,6 @@ public static class EndToEndScenario
         run.Tunables["connections"] = o.Connections.ToString(CultureInfo.InvariantCulture);
         run.Tunables["events per request"] = o.BatchSize.ToString(CultureInfo.InvariantCulture);
         run.Tunables["Ingestion:MessageLimit"] = o.ConsumerBatchSize.ToString(CultureInfo.InvariantCulture);
-        run.Tunables["Ingestion:ConcurrencyLimit / TimeLimit"] = "2 / 1 s (defaults)";
         run.Tunables["Api:Publishing:MaxConsumerLagBytes"] = StandaloneExtensions.EmbeddedBrokerMaxConsumerLagBytes.ToString(CultureInfo.InvariantCulture)
             + " (the standalone run's; 503 + Retry-After above it)";
 
@@ -50,6 +49,7 @@ public static class EndToEndScenario
         var infrastructure = run.Infrastructure;
         var bootstrap = infrastructure.Broker.BootstrapServers;
         using var consumers = await PipelineConsumers.StartAsync(bootstrap, infrastructure.ConnectionString, $"bench-e2e-{Guid.NewGuid():N}", o.ConsumerBatchSize, run.CancellationToken);
+        run.Tunables["Ingestion:ConcurrencyLimit / TimeLimit"] = PipelineConsumers.ConcurrencyAndTimeLimit(consumers);
         await using var api = await PipelineApi.StartAsync(bootstrap, o.LingerMs, run.CancellationToken, StandaloneExtensions.EmbeddedBrokerMaxConsumerLagBytes);
         var baseline = await EventsTable.InsertedAsync(infrastructure.Events, run.CancellationToken);
 
