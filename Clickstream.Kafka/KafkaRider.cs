@@ -80,7 +80,7 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         if (inFlightLimit > settings.ConcurrentMessageLimit)
         {
             _logger.LogInformation(
-                "Topic endpoint {Topic}/{Group}: in-flight limit raised from {Configured} to {Required} so its batch consumers can fill their batches (MessageLimit × ConcurrencyLimit)",
+                "Topic endpoint {Topic}/{Group}: in-flight limit raised from {Configured} to {Required}, what its consumers hold at once (a batch consumer: MessageLimit × ConcurrencyLimit)",
                 settings.Topic, settings.GroupId, settings.ConcurrentMessageLimit, inFlightLimit);
         }
 

@@ -33,8 +33,8 @@ internal static class ReceiveEndpointFactory
         configuration.Validate().ThrowIfContainsFailure($"The Kafka topic endpoint {name} is not valid:");
         var dispatcher = new ReceiveEndpointDispatcher(configuration.CreateReceiveEndpointContext());
 
-        // Batch options raise the endpoint's prefetch (and a set concurrency limit) to MessageLimit × ConcurrencyLimit:
-        // the messages a batch consumer must hold at once for its batches to fill.
+        // What the endpoint itself was set to hold at once (e.Endpoint(c => c.PrefetchCount = ...)); a batch consumer's
+        // needs come from its batch options instead (KafkaRider).
         return (dispatcher, Math.Max(configurator.PrefetchCount, configurator.ConcurrentMessageLimit ?? 0));
     }
 }

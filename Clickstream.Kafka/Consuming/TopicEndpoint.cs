@@ -362,7 +362,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             message.Value = value;
             if (problem is not null)
             {
-                await _deadLetters.SendAsync(message.Result, problem, null, abort);
+                await message.DeadLetterAsync(problem, null, abort);
                 return true;
             }
 
@@ -378,7 +378,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             // The consumer faulted after its retries (or no consumer took the message): never drop it silently.
             try
             {
-                await _deadLetters.SendAsync(message.Result, $"Consumer faulted: {e.Message}", e, abort);
+                await message.DeadLetterAsync($"Consumer faulted: {e.Message}", e, abort);
                 return true;
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)

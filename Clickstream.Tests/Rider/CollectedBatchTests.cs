@@ -4,6 +4,7 @@ using Clickstream.Contracts;
 using Clickstream.Kafka;
 using Clickstream.Kafka.Consuming;
 using Clickstream.Kafka.Embedded;
+using Clickstream.Tests.Infrastructure;
 using Clickstream.Tests.Kafka;
 using Clickstream.Tests.Support;
 using Confluent.Kafka;
@@ -20,6 +21,7 @@ namespace Clickstream.Tests.Rider;
 public sealed class CollectedBatchTests
 {
     private const string Group = "collected-batches";
+    private static readonly TimeSpan Failsafe = TimeSpan.FromMinutes(2);
 
     [Fact]
     public async Task A_batch_that_still_faults_after_its_retries_is_dead_lettered_whole_and_the_batches_around_it_are_consumed()
@@ -63,7 +65,7 @@ public sealed class CollectedBatchTests
         var crashed = await StartAsync(broker, first, messageLimit: 10, TimeSpan.FromSeconds(30), stall: stall);
         await first.WaitForAsync(r => r.Count == 10);
         await stall.Reached.WaitAsync(TimeSpan.FromMinutes(1));
-        await WaitUntil(() => Committed(broker) == 10);
+        Assert.True(await Eventually.TrueAsync(() => Committed(broker) == 10, Failsafe), "The condition was not met within the failsafe bound.");
         await crashed.AbortAsync();
         Assert.Equal(10, Committed(broker));
 
@@ -86,7 +88,7 @@ public sealed class CollectedBatchTests
 
         var host = await StartAsync(broker, received, messageLimit: 100, TimeSpan.FromMinutes(5));
         await received.WaitForAsync(r => r.Count == 100);
-        await WaitUntil(() => host.Rider.GetEndpointStates().Single().InFlight == 50);
+        Assert.True(await Eventually.TrueAsync(() => host.Rider.GetEndpointStates().Single().InFlight == 50, Failsafe), "The condition was not met within the failsafe bound.");
         await host.DisposeAsync();
 
         // The time limit is minutes away: only the stop can have handed the last 50 over.
@@ -105,7 +107,7 @@ public sealed class CollectedBatchTests
         var second = new Received();
 
         await using var staying = await StartAsync(broker, first, messageLimit: 1_000, TimeSpan.FromMinutes(5));
-        await WaitUntil(() => staying.Rider.GetEndpointStates().Single().InFlight == 100);
+        Assert.True(await Eventually.TrueAsync(() => staying.Rider.GetEndpointStates().Single().InFlight == 100, Failsafe), "The condition was not met within the failsafe bound.");
         Assert.Equal(0, first.Count);
 
         // A second member joins: the first gives up its partitions, and first hands over the batch it was collecting.
@@ -210,18 +212,8 @@ public sealed class CollectedBatchTests
     private static async Task AssertEventuallyCommitted(EmbeddedKafkaBroker broker, int partitions)
     {
         var end = KafkaTestClients.EndOffsets(broker.BootstrapServers, Topics.RawEvents, partitions);
-        await WaitUntil(() => KafkaTestClients.CommittedOffsets(broker.BootstrapServers, Group, Topics.RawEvents, partitions)
-            .All(c => c.Value == end[c.Key]));
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition was not met within the failsafe bound.");
-            await Task.Delay(100);
-        }
+        Assert.True(await Eventually.TrueAsync(() => KafkaTestClients.CommittedOffsets(broker.BootstrapServers, Group, Topics.RawEvents, partitions)
+            .All(c => c.Value == end[c.Key]), Failsafe), "The group did not commit up to the end offsets.");
     }
 
     /// <summary>A batch holding <paramref name="eventId"/> hangs in the consumer until the endpoint cancels it.</summary>
