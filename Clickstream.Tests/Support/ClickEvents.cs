@@ -6,7 +6,13 @@ namespace Clickstream.Tests.Support;
 /// <summary>Valid click events for tests, distinct and reproducible.</summary>
 internal static class ClickEvents
 {
-    private static readonly DateTimeOffset Epoch = new(2026, 11, 20, 12, 0, 0, TimeSpan.FromHours(1));
+    /// <summary>
+    /// An hour before this test run started, to the second, at +01:00: inside the API's accepted window
+    /// (<c>Api:Ingestion:MaxAge</c>, <c>MaxFutureSkew</c>) on any date, with room for an hour of events a millisecond apart.
+    /// </summary>
+    public static readonly DateTimeOffset Epoch = new DateTimeOffset(
+        DateTimeOffset.UtcNow.AddHours(-1).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero)
+        .ToOffset(TimeSpan.FromHours(1));
 
     public static ClickEvent Create(int index, long? userId = null) => new()
     {
