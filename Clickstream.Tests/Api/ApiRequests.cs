@@ -48,6 +48,13 @@ internal static class ApiRequests
         return content;
     }
 
+    /// <summary>A condition for <c>Eventually</c>: GET <paramref name="path"/> answers <paramref name="status"/>.</summary>
+    public static Func<Task<bool>> Answers(HttpClient client, string path, System.Net.HttpStatusCode status) => async () =>
+    {
+        using var response = await client.GetAsync(path);
+        return response.StatusCode == status;
+    };
+
     public static HttpContent Json(ClickEvent clickEvent) => Json(JsonSerializer.SerializeToUtf8Bytes(clickEvent, WireJson.Options));
 
     public static HttpContent Json(IEnumerable<ClickEvent> clickEvents) =>

@@ -1,3 +1,4 @@
+using Clickstream.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Net;
 
@@ -45,7 +46,7 @@ public sealed class BrokerOutageTests(BrokerOutageApiHost host) : IClassFixture<
             Assert.Equal(HttpStatusCode.ServiceUnavailable, batch.StatusCode);
             Assert.NotNull(batch.Headers.RetryAfter);
 
-            Assert.True(await Until.TrueAsync(Until.Answers(client, "/health/ready", HttpStatusCode.ServiceUnavailable), TimeSpan.FromSeconds(30)));
+            Assert.True(await Eventually.TrueAsync(ApiRequests.Answers(client, "/health/ready", HttpStatusCode.ServiceUnavailable), TimeSpan.FromSeconds(30)));
             using var live = await client.GetAsync("/health/live");
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         }
@@ -56,11 +57,11 @@ public sealed class BrokerOutageTests(BrokerOutageApiHost host) : IClassFixture<
 
         // The producer reconnects with backoff: retry, as a client told "Retry-After" would, until it is accepted.
         var index = 10;
-        Assert.True(await Until.TrueAsync(async () =>
+        Assert.True(await Eventually.TrueAsync(async () =>
         {
             using var response = await client.PostAsync("/events", ApiRequests.Json(ApiRequests.Event(index++)));
             return response.StatusCode == HttpStatusCode.Accepted;
         }, TimeSpan.FromSeconds(45)));
-        Assert.True(await Until.TrueAsync(Until.Answers(client, "/health/ready", HttpStatusCode.OK), TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.TrueAsync(ApiRequests.Answers(client, "/health/ready", HttpStatusCode.OK), TimeSpan.FromSeconds(30)));
     }
 }

@@ -1,3 +1,4 @@
+using Clickstream.Tests.Infrastructure;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -72,6 +73,6 @@ public sealed class IngestionTests(IngestionApiHost host) : IClassFixture<Ingest
         using var live = await client.GetAsync("/health/live");
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         // The first probe may still be on its way: readiness is a state that settles.
-        Assert.True(await Until.TrueAsync(Until.Answers(client, "/health/ready", HttpStatusCode.OK), TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.TrueAsync(ApiRequests.Answers(client, "/health/ready", HttpStatusCode.OK), TimeSpan.FromSeconds(30)));
     }
 }

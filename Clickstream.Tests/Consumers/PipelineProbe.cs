@@ -1,3 +1,4 @@
+using Clickstream.Tests.Infrastructure;
 using System.Text.Json;
 using Clickstream.Contracts;
 using Clickstream.Tests.Kafka;
@@ -39,24 +40,15 @@ internal static class PipelineProbe
     public static async Task WaitUntilCommittedToTheEndAsync(string bootstrapServers)
     {
         var end = End(bootstrapServers);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!Committed(bootstrapServers).OrderBy(c => c.Key).SequenceEqual(end.OrderBy(e => e.Key)))
-        {
-            Assert.True(DateTime.UtcNow < deadline,
-                $"Committed offsets {Format(Committed(bootstrapServers))} did not reach the end offsets {Format(end)}.");
-            await Task.Delay(200);
-        }
+        await Eventually.HoldsAsync(() => Committed(bootstrapServers).OrderBy(c => c.Key).SequenceEqual(end.OrderBy(e => e.Key)),
+            () => $"Committed offsets {Format(Committed(bootstrapServers))} did not reach the end offsets {Format(end)}.");
     }
 
     public static async Task WaitForRowsAsync(StoreFactory db, long count, TimeSpan failsafe)
     {
-        var deadline = DateTime.UtcNow + failsafe;
-        long rows;
-        while ((rows = await db.CountRowsAsync()) < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Only {rows} of {count} rows were stored within the failsafe bound.");
-            await Task.Delay(200);
-        }
+        long rows = 0;
+        await Eventually.HoldsAsync(async () => (rows = await db.CountRowsAsync()) >= count,
+            () => $"Only {rows} of {count} rows were stored within the failsafe bound.", failsafe);
     }
 
     public static string Format(IReadOnlyDictionary<int, long> offsets) =>

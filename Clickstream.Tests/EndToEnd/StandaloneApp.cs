@@ -1,3 +1,4 @@
+using Clickstream.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -100,24 +101,18 @@ internal sealed partial class StandaloneApp : IAsyncDisposable
     private async Task WaitUntilReadyAsync()
     {
         using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
+        await Eventually.HoldsAsync(async () =>
         {
             Assert.False(_process.HasExited, $"The app exited with {(_process.HasExited ? _process.ExitCode : 0)}:\n{Output}");
-            Assert.True(DateTime.UtcNow < deadline, $"The app did not become ready:\n{Output}");
             try
             {
-                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
+                return (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK;
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                return false; // not listening yet
             }
-            await Task.Delay(250);
-        }
+        }, () => $"The app did not become ready:\n{Output}");
     }
 
     private void Record(string? line)

@@ -1,3 +1,4 @@
+using Clickstream.Tests.Infrastructure;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -139,13 +140,9 @@ public sealed class StandaloneRunTests : IAsyncLifetime
 
     private async Task WaitForRowsAsync(int expected)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        long rows;
-        while ((rows = await CountRowsAsync()) < expected)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Only {rows} of {expected} rows were stored.");
-            await Task.Delay(250);
-        }
+        long rows = 0;
+        await Eventually.HoldsAsync(async () => (rows = await CountRowsAsync()) >= expected,
+            () => $"Only {rows} of {expected} rows were stored.", TimeSpan.FromMinutes(3));
         Assert.Equal(expected, rows);
     }
 

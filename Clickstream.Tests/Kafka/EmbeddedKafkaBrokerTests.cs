@@ -1,3 +1,4 @@
+using Clickstream.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using Clickstream.Kafka.Embedded;
 using Confluent.Kafka;
@@ -174,15 +175,8 @@ public sealed class EmbeddedKafkaBrokerTests
         }
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Failsafe;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition was not met within the failsafe bound.");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) =>
+        Eventually.HoldsAsync(condition, () => "The condition was not met within the failsafe bound.", Failsafe);
 
     /// <summary>A consumer in group "members" running its poll loop on its own thread, committing what it processed.</summary>
     private sealed class GroupMember

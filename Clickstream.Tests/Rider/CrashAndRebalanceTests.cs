@@ -1,3 +1,4 @@
+using Clickstream.Tests.Infrastructure;
 using Clickstream.Contracts;
 using Clickstream.Kafka;
 using Clickstream.Kafka.Embedded;
@@ -98,13 +99,6 @@ public sealed class CrashAndRebalanceTests
         });
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition was not met within the failsafe bound.");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) =>
+        Eventually.HoldsAsync(condition, () => "The condition was not met within the failsafe bound.");
 }

@@ -1,3 +1,4 @@
+using Clickstream.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Clickstream.Contracts;
@@ -129,12 +130,8 @@ public sealed class DeadLetterTests
     private static async Task AssertEventuallyCommittedToTheEnd(EmbeddedKafkaBroker broker)
     {
         var end = KafkaTestClients.EndOffsets(broker.BootstrapServers, Topics.RawEvents, 1)[0];
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (KafkaTestClients.CommittedOffsets(broker.BootstrapServers, Group, Topics.RawEvents, 1)[0] != end)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The group did not commit up to the end offset.");
-            await Task.Delay(200);
-        }
+        await Eventually.HoldsAsync(() => KafkaTestClients.CommittedOffsets(broker.BootstrapServers, Group, Topics.RawEvents, 1)[0] == end,
+            () => "The group did not commit up to the end offset.");
     }
 
     private static Task<RiderHost> StartAsync(EmbeddedKafkaBroker broker, Received received, Action<IRetryConfigurator>? retry,

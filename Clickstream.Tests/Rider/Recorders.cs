@@ -1,3 +1,4 @@
+using Clickstream.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using Clickstream.Contracts;
 using Clickstream.Kafka.Consuming;
@@ -25,12 +26,8 @@ internal sealed class Received
 
     public async Task WaitForAsync(Func<Received, bool> condition, TimeSpan? failsafe = null)
     {
-        var deadline = DateTime.UtcNow + (failsafe ?? TimeSpan.FromMinutes(2));
-        while (!condition(this))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"The consumer did not see what was expected within the failsafe bound (saw {Count} messages).");
-            await Task.Delay(50);
-        }
+        await Eventually.HoldsAsync(() => condition(this),
+            () => $"The consumer did not see what was expected within the failsafe bound (saw {Count} messages).", failsafe);
     }
 }
 

@@ -1,3 +1,4 @@
+using Clickstream.Tests.Infrastructure;
 using Clickstream.Contracts;
 using Clickstream.Kafka;
 using Clickstream.Kafka.Embedded;
@@ -20,14 +21,10 @@ public sealed class RiderLifecycleTests
             services => services.AddHealthChecks().AddKafkaRider());
         var health = host.Services.GetRequiredService<HealthCheckService>();
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        HealthReport report;
-        while ((report = await health.CheckHealthAsync()).Status != HealthStatus.Healthy)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Readiness stayed {report.Status}: {report.Entries["kafka"].Description}");
-            await Task.Delay(100);
-        }
-        Assert.Equal("partitions [0,1,2], 0 in flight", report.Entries["kafka"].Data[$"{Topics.RawEvents}/ready"]);
+        HealthReport? report = null;
+        await Eventually.HoldsAsync(async () => (report = await health.CheckHealthAsync()).Status == HealthStatus.Healthy,
+            () => $"Readiness stayed {report?.Status}: {report?.Entries["kafka"].Description}");
+        Assert.Equal("partitions [0,1,2], 0 in flight", report!.Entries["kafka"].Data[$"{Topics.RawEvents}/ready"]);
     }
 
     [Fact]
