@@ -7,9 +7,11 @@ namespace Clickstream.Api.Docs;
 /// <summary>Examples and response descriptions for the event endpoints' OpenAPI operations.</summary>
 internal static class EventExamples
 {
-    private const string Event = """
+    // "Try it out" sends the example as it is, so its event_time is the moment the document was made: a fixed day
+    // would fall outside Api:Ingestion:MaxAge a week later and the example would get 400.
+    private static string Event(DateTimeOffset now) => $$$"""
         {"event_id":"0193a7c2-5b7e-7c41-9d0e-3f2a1b4c5d6e","user_id":42,"event_type":"click","page":"/products/17",
-         "event_time":"2026-11-20T12:00:00.000Z","session_id":"s-8f2c","referrer":"https://example.com/",
+         "event_time":"{{{now.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fff}}}Z","session_id":"s-8f2c","referrer":"https://example.com/",
          "properties":{"button":"buy"}}
         """;
 
@@ -34,7 +36,8 @@ internal static class EventExamples
         var batch = operation.OperationId == Apis.EventsApi.PostBatchName;
         if (operation.RequestBody?.Content?.TryGetValue("application/json", out var request) == true)
         {
-            request.Example = JsonNode.Parse(batch ? $"[{Event}]" : Event);
+            var example = Event(context.ApplicationServices.GetRequiredService<TimeProvider>().GetUtcNow());
+            request.Example = JsonNode.Parse(batch ? $"[{example}]" : example);
         }
         foreach (var (status, response) in operation.Responses ?? [])
         {

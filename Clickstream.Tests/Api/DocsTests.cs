@@ -39,6 +39,11 @@ public sealed class DocsTests(IngestionApiHost host) : IClassFixture<IngestionAp
         Assert.All(EveryResponse[1..], status =>
             Assert.True(responses.GetProperty(status).GetProperty("content").TryGetProperty("application/problem+json", out _)));
 
+        // "Try it out" sends the example as it is: it must be accepted on any day.
+        using var tried = await client.PostAsync(path, new StringContent(body.GetProperty("example").GetRawText(),
+            System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, tried.StatusCode);
+
         var clickEvent = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("ClickEvent").GetProperty("properties");
         Assert.All(new[] { "event_id", "user_id", "event_type", "page", "event_time", "session_id", "referrer", "properties" },
             field => Assert.True(clickEvent.TryGetProperty(field, out _), $"ClickEvent lacks {field}"));

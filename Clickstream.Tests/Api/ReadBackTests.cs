@@ -1,3 +1,4 @@
+using Clickstream.Tests.Support;
 using System.Net;
 using System.Text.Json;
 using Clickstream.Tests.Infrastructure;
@@ -13,13 +14,17 @@ public sealed class ReadBackTests
     {
         var database = await TestPostgres.CreateDatabaseAsync();
         var eventId = Guid.NewGuid();
+        var eventTime = new DateTimeOffset(ClickEvents.Epoch.UtcDateTime, TimeSpan.Zero);
         await using (var connection = new NpgsqlConnection(database))
         {
             await connection.OpenAsync();
             await using var insert = new NpgsqlCommand($$"""
                 INSERT INTO events (event_id, user_id, event_type, page, event_time, received_at, session_id, referrer, properties)
-                VALUES ('{{eventId}}', 42, 'click', '/pricing', '2026-11-24T10:00:00+02:00', '2026-11-24T08:00:01Z', 's-1', NULL, '{"button": "buy"}')
+                VALUES ('{{eventId}}', 42, 'click', '/pricing', @event_time::timestamptz, @received_at, 's-1', NULL, '{"button": "buy"}')
                 """, connection);
+            // In +02:00, as a client may send it: read back in UTC.
+            insert.Parameters.AddWithValue("event_time", eventTime.ToOffset(TimeSpan.FromHours(2)).ToString("yyyy-MM-ddTHH:mm:sszzz"));
+            insert.Parameters.AddWithValue("received_at", eventTime.AddSeconds(1));
             await insert.ExecuteNonQueryAsync();
         }
         await using var factory = ApiHost.Create("127.0.0.1:9", new Dictionary<string, string> { ["ConnectionStrings:Events"] = database });
@@ -32,8 +37,9 @@ public sealed class ReadBackTests
         var body = JsonDocument.Parse(await found.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(eventId, body.GetProperty("event_id").GetGuid());
         Assert.Equal(42, body.GetProperty("user_id").GetInt64());
-        Assert.Equal(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero), body.GetProperty("event_time").GetDateTimeOffset());
-        Assert.Equal(new DateTimeOffset(2026, 11, 24, 8, 0, 1, TimeSpan.Zero), body.GetProperty("received_at").GetDateTimeOffset());
+        Assert.Equal(eventTime, body.GetProperty("event_time").GetDateTimeOffset());
+        Assert.Equal(TimeSpan.Zero, body.GetProperty("event_time").GetDateTimeOffset().Offset);
+        Assert.Equal(eventTime.AddSeconds(1), body.GetProperty("received_at").GetDateTimeOffset());
         Assert.Equal("buy", body.GetProperty("properties").GetProperty("button").GetString());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("referrer").ValueKind);
         Assert.True(body.GetProperty("stored_at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));

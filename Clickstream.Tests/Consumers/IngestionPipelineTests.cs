@@ -41,7 +41,7 @@ public sealed class IngestionPipelineTests
         var poison = new (string Value, string Reason)[]
         {
             // Beyond bigint: not a ClickEvent at all, so the rider dead-letters it before the consumer sees it.
-            ("""{"event_id":"0192f3a4-5b6c-7d8e-9f01-23456789abcd","user_id":9223372036854775808,"event_type":"click","page":"/","event_time":"2026-11-20T12:00:00+01:00"}""",
+            ($$"""{"event_id":"0192f3a4-5b6c-7d8e-9f01-23456789abcd","user_id":9223372036854775808,"event_type":"click","page":"/","event_time":"{{ClickEvents.Epoch:O}}"}""",
                 "not a valid ClickEvent"),
             // Valid ClickEvents whose rows PostgreSQL refuses: NUL in text, and \u0000 in jsonb.
             (JsonSerializer.Serialize(ClickEvents.Create(100, userId: 1) with { Page = "/nul\u0000page" }), "Rejected by the database: 22"),

@@ -53,6 +53,7 @@ public sealed class PostgresClickEventStoreTests
     public async Task Every_field_round_trips_with_timestamps_kept_as_instants_unicode_json_and_nulls()
     {
         await using var db = StoreFactory.Create(await TestPostgres.CreateDatabaseAsync());
+        var day = ClickEvents.Epoch.AddDays(-1); // yesterday: a day boundary in +05:30 and in UTC
         var full = new ClickEvent
         {
             EventId = Guid.NewGuid(),
@@ -60,8 +61,8 @@ public sealed class PostgresClickEventStoreTests
             EventType = "add_to_cart",
             Page = "https://shop.example.com/p/42?q=ünïcødé&emoji=🛒#top",
             // timestamptz keeps the instant (to the microsecond), not the client's offset: +05:30 comes back as UTC.
-            EventTime = new DateTimeOffset(2026, 11, 24, 23, 59, 58, TimeSpan.FromHours(5.5)).AddTicks(1_234_560),
-            ReceivedAt = new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.FromHours(-8)).AddTicks(10),
+            EventTime = new DateTimeOffset(day.Year, day.Month, day.Day, 23, 59, 58, TimeSpan.FromHours(5.5)).AddTicks(1_234_560),
+            ReceivedAt = new DateTimeOffset(day.Year, day.Month, day.Day, 10, 0, 0, TimeSpan.FromHours(-8)).AddTicks(10),
             SessionId = "sess-日本語-\u0301é",
             Referrer = "https://example.com/?a=1&b=\"quoted\"",
             Properties = JsonDocument.Parse("""{"sku":"A-1","qty":2,"price":19.90,"tags":["x","🙂"],"nested":{"ok":true,"none":null},"text":"line\nbreak \\ \"q\""}""").RootElement,

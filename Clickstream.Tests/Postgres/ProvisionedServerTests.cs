@@ -1,3 +1,4 @@
+using Clickstream.Tests.Support;
 using System.Text.Json;
 using Clickstream.Contracts;
 using Clickstream.Tests.Infrastructure;
@@ -66,7 +67,8 @@ public sealed class ProvisionedServerTests
     private static ClickEvent SampleEvent(int i)
     {
         // Whole microseconds (PostgreSQL's resolution) and assorted offsets, as clients send them.
-        var eventTime = new DateTimeOffset(2025, 3, 30, 0, 59, 59, TimeSpan.FromHours(i % 27 - 13)).AddTicks(i * 12_345_670L);
+        var day = ClickEvents.Epoch;
+        var eventTime = new DateTimeOffset(day.Year, day.Month, day.Day, 0, 59, 59, TimeSpan.FromHours(i % 27 - 13)).AddTicks(i * 12_345_670L);
         return new ClickEvent
         {
             EventId = Guid.NewGuid(),
