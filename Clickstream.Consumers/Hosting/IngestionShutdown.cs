@@ -13,15 +13,17 @@ public static class IngestionShutdown
     /// </summary>
     public static TimeSpan Timeout(IConfiguration configuration)
     {
+        var fallback = new IngestionBatchOptions().ShutdownTimeout;
         try
         {
-            return configuration.GetSection(IngestionBatchOptions.Section).Get<IngestionBatchOptions>()?.ShutdownTimeout
-                ?? new IngestionBatchOptions().ShutdownTimeout;
+            var configured = configuration.GetSection(IngestionBatchOptions.Section).Get<IngestionBatchOptions>()?.ShutdownTimeout ?? fallback;
+            // An empty value binds as zero, which would abandon every stop at once.
+            return configured > TimeSpan.Zero ? configured : fallback;
         }
         catch (InvalidOperationException)
         {
             // Unparsable: start-up validation names the setting; until then the default bounds a stop.
-            return new IngestionBatchOptions().ShutdownTimeout;
+            return fallback;
         }
     }
 }

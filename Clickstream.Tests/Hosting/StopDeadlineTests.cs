@@ -56,6 +56,7 @@ public sealed class StopDeadlineTests
 
     [Theory]
     [InlineData(null, 45)]
+    [InlineData("", 45)]
     [InlineData("00:00:12", 12)]
     [InlineData("not a time", 45)]
     public void The_bound_of_a_stop_is_Ingestion_ShutdownTimeout(string? configured, int seconds)
