@@ -43,6 +43,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             Username = credentials.UserName,
             Password = credentials.Password,
             Database = options.Database,
+            // Keeps the password in the connection strings Npgsql hands back (a data source's, a connection's): code that
+            // passes those on, as tests do, still reaches this server. Only this process can read them.
+            PersistSecurityInfo = true,
         }.ConnectionString;
         PasswordFile = EmbeddedPostgresCredentials.PathIn(dataDirectory);
         // The password stays in its owner-only file, out of the logs the command is printed to.
