@@ -65,7 +65,7 @@ internal sealed partial class DeadLetterProducer : IDisposable
                 LogTruncated(source.Topic, source.Partition.Value, source.Offset.Value, _topic, deadLetter.OriginalSize, smaller.Value?.Length ?? 0, e.Error.Reason);
                 message = smaller;
             }
-            catch (Exception e) when (e is KafkaException or TimeoutException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when ((e is KafkaException or TimeoutException or ObjectDisposedException) && !cancellationToken.IsCancellationRequested)
             {
                 LogRetrying(e, source.Topic, source.Partition.Value, source.Offset.Value, _topic, backoff);
                 await Task.Delay(backoff, cancellationToken);

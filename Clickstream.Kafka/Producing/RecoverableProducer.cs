@@ -89,9 +89,20 @@ internal sealed partial class RecoverableProducer<TKey, TValue>
         {
             if (_closed)
             {
+                // Close released the broken producer: it was still the current one.
                 return;
             }
-            _current = Build();
+            try
+            {
+                _current = Build();
+            }
+            catch (Exception e)
+            {
+                // The settings built a producer at start, so this is not expected; stay broken (and reported) rather
+                // than let the failure vanish in a task nobody awaits.
+                LogRebuildFailed(e, _state.Name);
+                return;
+            }
             _state = _state with { IsBroken = false, RebuildAt = null, Rebuilds = _state.Rebuilds + 1 };
         }
         LogRebuilt(_state.Name, _state.Rebuilds);
@@ -99,8 +110,15 @@ internal sealed partial class RecoverableProducer<TKey, TValue>
         // that long guarantees none is left without an outcome when it is released. Blocks: keep it off the pool.
         await Task.Factory.StartNew(() =>
         {
-            broken.Flush(MessageTimeout + TimeSpan.FromSeconds(1));
-            broken.Dispose();
+            try
+            {
+                broken.Flush(MessageTimeout + TimeSpan.FromSeconds(1));
+                broken.Dispose();
+            }
+            catch (Exception e) when (e is KafkaException or ObjectDisposedException)
+            {
+                LogReleaseFailed(e, _state.Name);
+            }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -110,6 +128,12 @@ internal sealed partial class RecoverableProducer<TKey, TValue>
     [LoggerMessage(Level = LogLevel.Error,
         Message = "Kafka producer for {Producer} hit a fatal error and can no longer produce: {ErrorCode} {Reason}. It is replaced by a new producer in {RebuildDelay}; until then produces fail")]
     private partial void LogFatal(string producer, ErrorCode errorCode, string reason, TimeSpan rebuildDelay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Kafka producer for {Producer} could not be rebuilt after a fatal error; it stays broken")]
+    private partial void LogRebuildFailed(Exception exception, string producer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka producer for {Producer}: releasing the producer broken by a fatal error failed")]
+    private partial void LogReleaseFailed(Exception exception, string producer);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka producer for {Producer} rebuilt after a fatal error ({Rebuilds} rebuild(s) since start)")]
     private partial void LogRebuilt(string producer, int rebuilds);

@@ -1,14 +1,15 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Clickstream.Api.Health;
+namespace Clickstream.Consumers.Hosting;
 
 /// <summary>
 /// Writes a health report as JSON: the overall status, and each check's status and description, so a 503 from
-/// <c>/health/ready</c> says what to act on (the cluster unreachable, a producer broken by a fatal error...).
+/// <c>/health/ready</c> says what to act on (the database unreachable, a producer broken by a fatal error...). The
+/// worker's and the API's readiness both answer with it.
 /// </summary>
-internal static class HealthReportJson
+public static class HealthReportJson
 {
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
