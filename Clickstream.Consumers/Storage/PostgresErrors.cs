@@ -29,7 +29,7 @@ internal enum Blame
 
 /// <summary>
 /// Sorts database failures by whom they blame (<see cref="Blame"/>). The table, by SQLSTATE class
-/// (https://www.postgresql.org/docs/15/errcodes-appendix.html), also in Clickstream.Consumers/README.md:
+/// (https://www.postgresql.org/docs/15/errcodes-appendix.html):
 /// <list type="table">
 /// <item><term>Server</term><description>08 connection exception, 40 transaction rollback (serialization, deadlock),
 /// 53 insufficient resources (disk full, out of memory, too many connections), 55 object not in prerequisite state
