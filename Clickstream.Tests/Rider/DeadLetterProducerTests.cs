@@ -109,6 +109,33 @@ public sealed class DeadLetterProducerTests
         Assert.Contains("rebuilt 1 time(s)", producers.Description);
     }
 
+    [Fact]
+    public async Task A_dead_letter_the_broker_refuses_for_now_is_retried_until_it_is_written_once_and_the_offset_waits_for_it()
+    {
+        await using var broker = EmbeddedKafkaBroker.Start(new() { Topics = { [Topics.RawEvents] = 1, [Topics.RawEventsDeadLetter] = 1 } });
+        var gate = new FailureGate();
+        await using var host = await RiderHost.StartAsync(broker.BootstrapServers,
+            rider => rider.AddConsumer<GatedFailingConsumer>(),
+            (context, k) => k.TopicEndpoint<ClickEvent>(Topics.RawEvents, Group, e => e.ConfigureConsumer<GatedFailingConsumer>(context)),
+            services => services.AddSingleton(gate));
+
+        var poison = ClickEvents.Create(0, userId: 7);
+        using (var producer = KafkaTestClients.Producer(broker.BootstrapServers))
+        {
+            await KafkaTestClients.ProduceAllAsync(producer, Topics.RawEvents, [new Message<string, string> { Key = "7", Value = JsonSerializer.Serialize(poison) }]);
+        }
+        await gate.Entered.Task.WaitAsync(Eventually.DefaultFailsafe);
+        // Refusals librdkafka does not retry by itself: the dead-letter producer's own backoff must.
+        broker.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.TopicAuthorizationFailed, ErrorCode.TopicAuthorizationFailed);
+        gate.Open.TrySetResult();
+
+        var dead = Assert.Single(KafkaTestClients.ReadAll(broker.BootstrapServers, Topics.RawEventsDeadLetter, 2, TimeSpan.FromSeconds(10)));
+        Assert.Equal("0", KafkaTestClients.Header(dead, DeadLetterHeaders.SourceOffset));
+        Assert.Null(KafkaTestClients.Header(dead, DeadLetterHeaders.Truncated));
+        await Eventually.HoldsAsync(() => KafkaTestClients.CommittedOffsets(broker.BootstrapServers, Group, Topics.RawEvents, 1)[0] == 1,
+            () => "The group did not commit past the dead letter.");
+    }
+
     internal sealed class FailureGate
     {
         public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
