@@ -43,8 +43,11 @@ internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> pro
         }
         // The room the lag bound holds for these events is kept until librdkafka has an outcome for every one of them
         // (then they are counted as produced, or not at all), also past this request's own wait.
-        _ = delivery.ContinueWith(static (_, state) => ((ConsumerLagGuard.LagAdmission)state!).Release(), admission,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (!ReferenceEquals(admission, ConsumerLagGuard.LagAdmission.Unbounded))
+        {
+            _ = delivery.ContinueWith(static (_, state) => ((ConsumerLagGuard.LagAdmission)state!).Release(), admission,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
         try
         {
             // The producer's token only stops a message from being queued; once queued, only this bound ends the wait.

@@ -57,13 +57,17 @@ internal sealed partial class DeadLetterProducer : IDisposable
             catch (ProduceException<byte[]?, byte[]?> e) when (IsTooLarge(e.Error.Code) && !cancellationToken.IsCancellationRequested)
             {
                 // Permanent for this message as it is: the same bytes would be refused for ever.
-                if (deadLetter.Smaller(message, _maxMessageBytes - FramingAllowance) is not { } smaller)
+                if (deadLetter.Smaller(message, _maxMessageBytes - FramingAllowance) is { } smaller)
                 {
-                    throw new InvalidOperationException(
-                        $"The dead-letter topic {_topic} refused even an empty dead letter for {source.TopicPartitionOffset} as too large: {e.Error.Reason}", e);
+                    LogTruncated(source.Topic, source.Partition.Value, source.Offset.Value, _topic, deadLetter.OriginalSize, smaller.Value?.Length ?? 0, e.Error.Reason);
+                    message = smaller;
+                    continue;
                 }
-                LogTruncated(source.Topic, source.Partition.Value, source.Offset.Value, _topic, deadLetter.OriginalSize, smaller.Value?.Length ?? 0, e.Error.Reason);
-                message = smaller;
+                // Even the dead-letter headers alone are refused (a topic limit of a few KB): a setting to fix. Waiting
+                // for it, loudly, is the only way that loses nothing.
+                LogRetrying(e, source.Topic, source.Partition.Value, source.Offset.Value, _topic, backoff);
+                await Task.Delay(backoff, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
             catch (Exception e) when ((e is KafkaException or TimeoutException or ObjectDisposedException) && !cancellationToken.IsCancellationRequested)
             {
