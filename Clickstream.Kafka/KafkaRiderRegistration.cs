@@ -33,11 +33,11 @@ public static class KafkaRiderRegistration
 
     /// <summary>
     /// Adds the rider's readiness to ASP.NET Core health checks: its endpoints run and joined their groups
-    /// (<paramref name="name"/>), and its producers are not broken by a fatal error (<c>{name}-producers</c>, unless
+    /// (<paramref name="name"/>), and its producers are not broken by a fatal error (<c>kafka-producers</c>, unless
     /// <see cref="AddKafkaProducers"/> added that check already).
     /// </summary>
     public static IHealthChecksBuilder AddKafkaRider(this IHealthChecksBuilder builder, string name = "kafka", params string[] tags) =>
-        builder.AddCheck<KafkaRiderHealthCheck>(name, tags: tags).AddKafkaProducers($"{name}-producers", tags);
+        builder.AddCheck<KafkaRiderHealthCheck>(name, tags: tags).AddKafkaProducers(tags: tags);
 
     /// <summary>
     /// Adds the readiness of the rider's producers (<see cref="KafkaProducersHealthCheck"/>), once per service collection:
