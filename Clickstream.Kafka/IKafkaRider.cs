@@ -13,6 +13,12 @@ public interface IKafkaRider : IRider
     IReadOnlyList<TopicEndpointState> GetEndpointStates();
 
     /// <summary>
+    /// Each producer of the rider (topic producers, and the dead-letter producer of each running topic endpoint):
+    /// whether a fatal error left it broken (until it is rebuilt), and its last fatal error.
+    /// </summary>
+    IReadOnlyList<KafkaProducerState> GetProducerStates();
+
+    /// <summary>
     /// Bytes this process produced to <paramref name="topic"/> on the rider's cluster (acknowledged or on their way)
     /// that this process's topic endpoints have not fetched yet, on the partition that holds the most. It is the
     /// consumer lag only where this process is the topic's only producer and consumer (the standalone run with its

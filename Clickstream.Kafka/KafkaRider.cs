@@ -19,6 +19,7 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
     private readonly ILogger _logger;
     private readonly Dictionary<Type, IOwnedProducer> _producers;
     private readonly List<TopicEndpoint> _endpoints = [];
+    private readonly List<DeadLetterProducer> _deadLetterProducers = [];
 
     public KafkaRider(ClientConfig host, IReadOnlyList<TopicEndpointDefinition> definitions, IEnumerable<IProducerRegistration> producers,
         IBusInstance busInstance, ILoggerFactory loggerFactory)
@@ -28,7 +29,7 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         _busInstance = busInstance;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<KafkaRider>();
-        _producers = producers.ToDictionary(p => p.MessageType, p => p.Create(host));
+        _producers = producers.ToDictionary(p => p.MessageType, p => p.Create(host, loggerFactory));
     }
 
     public ITopicProducer<TMessage> GetProducer<TMessage>() where TMessage : class =>
@@ -42,6 +43,14 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         {
             return _endpoints.Select(e => new TopicEndpointState(e.Name, e.IsRunning, e.Ready.IsCompleted,
                 e.Assignment.Select(p => p.Partition.Value).Order().ToList(), e.InFlight)).ToList();
+        }
+    }
+
+    public IReadOnlyList<KafkaProducerState> GetProducerStates()
+    {
+        lock (_endpoints)
+        {
+            return [.. _producers.Values.Select(p => p.State), .. _deadLetterProducers.Select(p => p.State)];
         }
     }
 
@@ -98,6 +107,7 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         }
 
         var deadLetters = new DeadLetterProducer(ProducerDefaults.Create(_host), settings.DeadLetterTopic, _loggerFactory.CreateLogger<DeadLetterProducer>());
+        _deadLetterProducers.Add(deadLetters);
         var gate = new MessageGate(definition.MessageType, openEnvelopes: batchOptions is not null);
         return new TopicEndpoint(settings, consumerConfig, new TopicCreator(_host, _logger), dispatch.Dispatcher, gate, deadLetters,
             orderByKey: settings.PreserveKeyOrder && batchOptions is null, inFlightLimit, _loggerFactory.CreateLogger<TopicEndpoint>(), batchOptions);
@@ -113,6 +123,7 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         {
             endpoints = [.. _endpoints];
             _endpoints.Clear();
+            _deadLetterProducers.Clear();
         }
         await Task.WhenAll(endpoints.Select(e => e.StopAsync(cancellationToken)));
         foreach (var endpoint in endpoints)
