@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Clickstream.Kafka.Consuming;
+using Clickstream.Kafka.Consuming.Faults;
+using Confluent.Kafka;
+
+namespace Clickstream.Tests.Rider.Parts;
+
+/// <summary>
+/// Messages as a topic endpoint receives them, made without a broker, and the dead letters they are sent to (kept
+/// here, in order, where the endpoint would produce them to the dead-letter topic).
+/// </summary>
+internal sealed class ReceivedMessages
+{
+    private const string Topic = "unit";
+    private readonly ConcurrentQueue<(long Offset, string Reason)> _deadLetters = new();
+    private ulong _sequence;
+
+    public IReadOnlyList<(long Offset, string Reason)> DeadLetters => _deadLetters.ToArray();
+
+    public KafkaMessageContext Message(long offset, string? value, int partition = 0, string key = "k", string? contentType = null)
+    {
+        var headers = new Headers();
+        if (contentType is not null)
+        {
+            headers.Add("Content-Type", Encoding.UTF8.GetBytes(contentType));
+        }
+        var result = new ConsumeResult<byte[]?, byte[]?>
+        {
+            TopicPartitionOffset = new TopicPartitionOffset(Topic, partition, offset),
+            Message = new Message<byte[]?, byte[]?>
+            {
+                Key = Encoding.UTF8.GetBytes(key),
+                Value = value is null ? null : Encoding.UTF8.GetBytes(value),
+                Headers = headers,
+                Timestamp = new Timestamp(DateTime.UtcNow),
+            },
+        };
+        return new KafkaMessageContext(result, ++_sequence, Send);
+    }
+
+    private Task Send(ConsumeResult<byte[]?, byte[]?> source, string reason, Exception? exception, CancellationToken cancellationToken)
+    {
+        _deadLetters.Enqueue((source.Offset.Value, reason));
+        return Task.CompletedTask;
+    }
+}
