@@ -35,6 +35,8 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     private readonly CommitPolicy _commits;
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
+    // The host gave up waiting (its shutdown timeout ran out): nothing more is waited for, not even canceled work.
+    private readonly CancellationTokenSource _hostGaveUp = new();
     // Fires DrainTimeout after the stop began: every wait of a stop (its drain, a revocation's, the workers') ends by then.
     private readonly CancellationTokenSource _stopBound;
     private readonly CancellationTokenSource _drainCancel;
@@ -121,9 +123,14 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     {
         if (cancellationToken.IsCancellationRequested)
         {
+            await _hostGaveUp.CancelAsync();
             await _abort.CancelAsync();
         }
-        await using var registration = cancellationToken.Register(() => _abort.Cancel());
+        await using var registration = cancellationToken.Register(() =>
+        {
+            _hostGaveUp.Cancel();
+            _abort.Cancel();
+        });
         if (Interlocked.CompareExchange(ref _stopRequestedAt, _clock.GetTimestamp(), 0) == 0)
         {
             _stopBound.CancelAfter(_settings.DrainTimeout);
@@ -147,6 +154,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         _stopBound.Dispose();
         _stopping.Dispose();
         _abort.Dispose();
+        _hostGaveUp.Dispose();
     }
 
     private void Run()
@@ -335,7 +343,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         }
         // Whatever did not finish within the drain timeout is abandoned: it was not committed, so it is delivered again.
         _abort.Cancel();
-        dispatch.WaitForWorkers(StopTimeLeft());
+        dispatch.WaitForWorkers(StopTimeLeft(), _hostGaveUp.Token);
         ConsumingLog.Stopped(_logger, Name, aborted ? "aborted, no final commit" : "completed work committed");
     }
 

@@ -42,10 +42,10 @@ internal sealed class BatchDispatch : IMessageDispatch
 
     public void Flush() => _buffer.Complete(BatchCompletionMode.Forced);
 
-    public bool WaitForWorkers(TimeSpan timeout)
+    public bool WaitForWorkers(TimeSpan timeout, CancellationToken cancellationToken)
     {
         _complete.Writer.TryComplete();
-        return Task.WaitAll(_workers, timeout);
+        return Workers.WaitAll(_workers, timeout, cancellationToken);
     }
 
     /// <summary>

@@ -21,8 +21,11 @@ internal interface IMessageDispatch
     /// <summary>Hands over what is being collected now, however small (revocation, stop, the in-flight limit).</summary>
     void Flush();
 
-    /// <summary>After the endpoint aborted, waits at most <paramref name="timeout"/> for work still running to give up.</summary>
-    bool WaitForWorkers(TimeSpan timeout);
+    /// <summary>
+    /// After the endpoint aborted, waits at most <paramref name="timeout"/> (and not past <paramref name="cancellationToken"/>)
+    /// for work still running to give up; true when it did.
+    /// </summary>
+    bool WaitForWorkers(TimeSpan timeout, CancellationToken cancellationToken);
 }
 
 /// <summary>

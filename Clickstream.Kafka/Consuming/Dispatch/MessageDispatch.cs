@@ -48,7 +48,8 @@ internal sealed class MessageDispatch(IReceiveEndpointDispatcher dispatcher, Mes
     {
     }
 
-    public bool WaitForWorkers(TimeSpan timeout) => Task.WaitAll([.. _running.Keys], timeout);
+    public bool WaitForWorkers(TimeSpan timeout, CancellationToken cancellationToken) =>
+        Workers.WaitAll([.. _running.Keys], timeout, cancellationToken);
 
     private async Task<bool> ProcessAsync(KafkaMessageContext message)
     {

@@ -60,7 +60,7 @@ public sealed class CollectedBatchCheckTests
 
         Assert.Equal([0L, 1L, 2L, 3L], _messages.DeadLetters.Select(d => d.Offset).Order());
         Assert.All(_messages.DeadLetters, d => Assert.Equal("Consumer faulted: event 2 cannot be read", d.Reason));
-        dispatch.WaitForWorkers(TimeSpan.FromMinutes(1));
+        dispatch.WaitForWorkers(TimeSpan.FromMinutes(1), CancellationToken.None);
     }
 
     private KafkaMessageContext Good(long offset) => _messages.Message(offset, JsonSerializer.Serialize(ClickEvents.Create((int)offset)));
