@@ -33,6 +33,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     private readonly FetchThrottle _throttle;
     private readonly AssignedPartitions _partitions;
     private readonly CommitPolicy _commits;
+    private readonly UnreadableMessages _unreadable;
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
     // The host gave up waiting (its shutdown timeout ran out): nothing more is waited for, not even canceled work.
@@ -67,6 +68,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         _commits = new CommitPolicy(settings.CheckpointMessageCount, settings.CheckpointInterval, clock);
         _stopBound = new CancellationTokenSource(Timeout.InfiniteTimeSpan, clock);
         _drainCancel = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, _stopBound.Token);
+        _unreadable = new UnreadableMessages(_partitions, _throttle, NewContext, Finish, _abort.Token);
     }
 
     public string Name => $"{_settings.Topic}/{_settings.GroupId}";
@@ -279,18 +281,13 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             // The consumer can do nothing more: the endpoint stops, and readiness says so.
             throw new KafkaException(e.Error, e);
         }
-        if (!UnreadableMessage.TryGet(e, out var unreadable) || !_partitions.TryGet(unreadable.TopicPartition, out var checkpoint))
+        if (!_unreadable.TryAccountFor(e))
         {
             ConsumingLog.ConsumeError(_logger, e, Name, e.Error.Reason);
             return;
         }
-
-        // The consumer read past this message: tracked like any other, it holds back the commit until it is dead-lettered.
-        ConsumingLog.Unreadable(_logger, e, Name, unreadable.Topic, unreadable.Partition.Value, unreadable.Offset.Value, e.Error.Reason);
-        var entry = checkpoint.Track(unreadable.Offset.Value);
-        _throttle.Received();
-        DeadLettering.UnreadableAsync(NewContext(unreadable), UnreadableMessage.Reason(e), e, _abort.Token)
-            .ContinueWith(t => Finish(t.IsCompletedSuccessfully && t.Result, [entry]), TaskScheduler.Default);
+        var record = e.ConsumerRecord!;
+        ConsumingLog.Unreadable(_logger, e, Name, record.Topic, record.Partition.Value, record.Offset.Value, e.Error.Reason);
     }
 
     private void OnClientError(Error error)

@@ -18,6 +18,9 @@ internal sealed class ReceivedMessages
 
     public IReadOnlyList<(long Offset, string Reason)> DeadLetters => _deadLetters.ToArray();
 
+    /// <summary>When set, dead letters reach the topic only once it completes (a slow or unreachable dead-letter topic).</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
     public KafkaMessageContext Message(long offset, string? value, int partition = 0, string key = "k", string? contentType = null)
     {
         var headers = new Headers();
@@ -36,12 +39,18 @@ internal sealed class ReceivedMessages
                 Timestamp = new Timestamp(DateTime.UtcNow),
             },
         };
-        return new KafkaMessageContext(result, ++_sequence, Send);
+        return Wrap(result);
     }
 
-    private Task Send(ConsumeResult<byte[]?, byte[]?> source, string reason, Exception? exception, CancellationToken cancellationToken)
+    /// <summary>A message as the endpoint wraps what the Kafka consumer returned.</summary>
+    public KafkaMessageContext Wrap(ConsumeResult<byte[]?, byte[]?> result) => new(result, ++_sequence, SendAsync);
+
+    private async Task SendAsync(ConsumeResult<byte[]?, byte[]?> source, string reason, Exception? exception, CancellationToken cancellationToken)
     {
+        if (Hold is { } hold)
+        {
+            await hold.Task.WaitAsync(cancellationToken);
+        }
         _deadLetters.Enqueue((source.Offset.Value, reason));
-        return Task.CompletedTask;
     }
 }
