@@ -18,8 +18,8 @@ internal static partial class ConsumingLog
     [LoggerMessage(Level = LogLevel.Critical, Message = "Topic endpoint {Endpoint} stopped on an unexpected error")]
     public static partial void Crashed(ILogger logger, Exception exception, string endpoint);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Topic endpoint {Endpoint} paused fetching of partitions {Partitions}: {InFlight} messages in flight")]
-    public static partial void Paused(ILogger logger, string endpoint, string partitions, int inFlight);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Topic endpoint {Endpoint} paused fetching of partitions {Partitions}: the in-flight limit was reached and nothing finished")]
+    public static partial void Paused(ILogger logger, string endpoint, string partitions);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Topic endpoint {Endpoint} resumed fetching of partitions {Partitions}")]
     public static partial void Resumed(ILogger logger, string endpoint, string partitions);

@@ -4,6 +4,7 @@ using Clickstream.Kafka.Consuming.Backpressure;
 using Clickstream.Kafka.Consuming.Checkpoints;
 using Clickstream.Kafka.Consuming.Dispatch;
 using Clickstream.Kafka.Consuming.Faults;
+using Clickstream.Kafka.Consuming.Lifecycle;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -11,10 +12,11 @@ namespace Clickstream.Kafka.Consuming;
 
 /// <summary>
 /// Reads one topic in one consumer group on a thread of its own: the poll loop and the endpoint's lifecycle (start,
-/// rebalances, stop). What it reads goes to its parts: <see cref="FetchThrottle"/> (the in-flight limit, pause and
-/// resume), <see cref="AssignedPartitions"/> and <see cref="CommitPolicy"/> (checkpoints and commits),
-/// <see cref="IMessageDispatch"/> (to the MassTransit receive pipeline, keyed or in batches) and
-/// <see cref="DeadLettering"/> (faults to the dead-letter topic).
+/// rebalances, stop; its bounds in <see cref="StopSignals"/>). What it reads goes to its parts:
+/// <see cref="FetchThrottle"/> and <see cref="PartitionPause"/> (the in-flight limit, pause and resume),
+/// <see cref="AssignedPartitions"/> and <see cref="CommitPolicy"/> (checkpoints and commits), <see cref="IMessageDispatch"/>
+/// (to the MassTransit receive pipeline, keyed or in batches), <see cref="DeadLettering"/> and
+/// <see cref="UnreadableMessages"/> (faults to the dead-letter topic).
 /// </summary>
 internal sealed class TopicEndpoint : IAsyncDisposable
 {
@@ -34,22 +36,14 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     private readonly AssignedPartitions _partitions;
     private readonly CommitPolicy _commits;
     private readonly UnreadableMessages _unreadable;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly CancellationTokenSource _abort = new();
-    // The host gave up waiting (its shutdown timeout ran out): nothing more is waited for, not even canceled work.
-    private readonly CancellationTokenSource _hostGaveUp = new();
-    // Fires DrainTimeout after the stop began: every wait of a stop (its drain, a revocation's, the workers') ends by then.
-    private readonly CancellationTokenSource _stopBound;
-    private readonly CancellationTokenSource _drainCancel;
+    private readonly PartitionPause _pause;
+    private readonly StopSignals _stop;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IMessageDispatch? _dispatch;
     private Thread? _thread;
     private Task _completion = Task.CompletedTask;
-    private long _stopRequestedAt;
     private long _sequence;
-    private bool _assignmentChanged;
     private bool _stopDrained;
-    private volatile int[] _paused = [];
 
     /// <param name="createDispatch">Makes the endpoint's dispatch (single messages or batches) once the loop runs.</param>
     public TopicEndpoint(TopicEndpointSettings settings, ConsumerConfig config, TopicCreator topics, int inFlightLimit,
@@ -66,9 +60,9 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         _throttle = new FetchThrottle(inFlightLimit, StallBeforePause, clock);
         _partitions = new AssignedPartitions(clock);
         _commits = new CommitPolicy(settings.CheckpointMessageCount, settings.CheckpointInterval, clock);
-        _stopBound = new CancellationTokenSource(Timeout.InfiniteTimeSpan, clock);
-        _drainCancel = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, _stopBound.Token);
-        _unreadable = new UnreadableMessages(_partitions, _throttle, NewContext, Finish, _abort.Token);
+        _pause = new PartitionPause(logger, Name);
+        _stop = new StopSignals(settings.DrainTimeout, clock);
+        _unreadable = new UnreadableMessages(_partitions, _throttle, NewContext, Finish, _stop.Abort);
     }
 
     public string Name => $"{_settings.Topic}/{_settings.GroupId}";
@@ -80,7 +74,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     public IReadOnlyCollection<TopicPartition> Assignment => _partitions.Partitions;
 
     /// <summary>Partitions whose fetching is paused for back-pressure.</summary>
-    public IReadOnlyList<int> PausedPartitions => _paused;
+    public IReadOnlyList<int> PausedPartitions => _pause.Partitions;
 
     /// <summary>Partitions with lag whose commits have not moved for <see cref="TopicEndpointSettings.StallAfter"/>.</summary>
     public IReadOnlyList<StalledPartition> StalledPartitions => _partitions.Stalled(_settings.StallAfter);
@@ -123,21 +117,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            await _hostGaveUp.CancelAsync();
-            await _abort.CancelAsync();
-        }
-        await using var registration = cancellationToken.Register(() =>
-        {
-            _hostGaveUp.Cancel();
-            _abort.Cancel();
-        });
-        if (Interlocked.CompareExchange(ref _stopRequestedAt, _clock.GetTimestamp(), 0) == 0)
-        {
-            _stopBound.CancelAfter(_settings.DrainTimeout);
-        }
-        await _stopping.CancelAsync();
+        await using var registration = _stop.Request(cancellationToken);
         try
         {
             await _completion;
@@ -152,11 +132,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     {
         await StopAsync(CancellationToken.None);
         _deadLetters.Dispose();
-        _drainCancel.Dispose();
-        _stopBound.Dispose();
-        _stopping.Dispose();
-        _abort.Dispose();
-        _hostGaveUp.Dispose();
+        _stop.Dispose();
     }
 
     private void Run()
@@ -171,9 +147,9 @@ internal sealed class TopicEndpoint : IAsyncDisposable
 
         consumer.Subscribe(_settings.Topic);
         ConsumingLog.Started(_logger, Name, _throttle.Limit, _settings.DeadLetterTopic);
-        var dispatch = _dispatch = _createDispatch(Finish, _abort.Token);
+        var dispatch = _dispatch = _createDispatch(Finish, _stop.Abort);
 
-        while (!_stopping.IsCancellationRequested)
+        while (!_stop.Stopping.IsCancellationRequested)
         {
             if (_throttle.IsFull)
             {
@@ -183,14 +159,14 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             switch (_throttle.Next())
             {
                 case FetchAction.Wait:
-                    _throttle.WaitForCapacity(PollInterval, _stopping.Token);
+                    _throttle.WaitForCapacity(PollInterval, _stop.Stopping);
                     break;
                 case FetchAction.Pause:
-                    SetPaused(consumer, paused: true);
+                    _pause.Set(consumer, paused: true);
                     Poll(consumer, dispatch);
                     break;
                 case FetchAction.Resume:
-                    SetPaused(consumer, paused: false);
+                    _pause.Set(consumer, paused: false);
                     Poll(consumer, dispatch);
                     break;
                 default:
@@ -222,7 +198,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         finally
         {
             // A rebalance runs inside Consume, and Confluent assigns the partitions after our handler returned.
-            ApplyPauseToNewAssignment(consumer);
+            _pause.ApplyToNewAssignment(consumer, _throttle.IsPaused);
         }
 
         if (result is { IsPartitionEOF: false } && _partitions.TryGet(result.TopicPartition, out var checkpoint))
@@ -237,42 +213,6 @@ internal sealed class TopicEndpoint : IAsyncDisposable
 
     private KafkaMessageContext NewContext(ConsumeResult<byte[]?, byte[]?> result) =>
         new(result, (ulong)Interlocked.Increment(ref _sequence), _deadLetters.SendAsync);
-
-    /// <summary>
-    /// librdkafka keeps an application's pause on a partition across unassign and assign: a partition paused for
-    /// back-pressure and handed back by a rebalance would stay paused for ever while the endpoint believes it fetches.
-    /// So every new assignment is set to the throttle's state explicitly.
-    /// </summary>
-    private void ApplyPauseToNewAssignment(IConsumer<byte[]?, byte[]?> consumer)
-    {
-        if (!_assignmentChanged)
-        {
-            return;
-        }
-        _assignmentChanged = false;
-        SetPaused(consumer, _throttle.IsPaused);
-    }
-
-    private void SetPaused(IConsumer<byte[]?, byte[]?> consumer, bool paused)
-    {
-        var assignment = consumer.Assignment;
-        var partitions = string.Join(", ", assignment.Select(p => p.Partition.Value));
-        if (paused)
-        {
-            consumer.Pause(assignment);
-            _paused = assignment.Select(p => p.Partition.Value).Order().ToArray();
-            ConsumingLog.Paused(_logger, Name, partitions, _throttle.InFlight);
-        }
-        else
-        {
-            consumer.Resume(assignment);
-            if (_paused.Length > 0)
-            {
-                ConsumingLog.Resumed(_logger, Name, partitions);
-            }
-            _paused = [];
-        }
-    }
 
     private void OnConsumeError(ConsumeException e)
     {
@@ -321,47 +261,40 @@ internal sealed class TopicEndpoint : IAsyncDisposable
 
     private void Stop(IConsumer<byte[]?, byte[]?> consumer, IMessageDispatch dispatch)
     {
-        if (!_abort.IsCancellationRequested)
+        if (!_stop.IsAborted)
         {
             dispatch.Flush();
             var all = _partitions.Partitions;
             Drain(all);
-            if (!_abort.IsCancellationRequested)
+            if (!_stop.IsAborted)
             {
                 _partitions.Commit(consumer, all, _logger, Name);
             }
         }
         // The stop drained and committed: the revocation that Close brings must not wait a second drain timeout.
         _stopDrained = true;
-        var aborted = _abort.IsCancellationRequested;
+        var aborted = _stop.IsAborted;
         if (!aborted)
         {
             consumer.Close();
         }
         // Whatever did not finish within the drain timeout is abandoned: it was not committed, so it is delivered again.
-        _abort.Cancel();
-        dispatch.WaitForWorkers(StopTimeLeft(), _hostGaveUp.Token);
+        _stop.AbortNow();
+        dispatch.WaitForWorkers(_stop.TimeLeft, _stop.HostGaveUp);
         ConsumingLog.Stopped(_logger, Name, aborted ? "aborted, no final commit" : "completed work committed");
-    }
-
-    private TimeSpan StopTimeLeft()
-    {
-        var started = Interlocked.Read(ref _stopRequestedAt);
-        var left = started == 0 ? _settings.DrainTimeout : _settings.DrainTimeout - _clock.GetElapsedTime(started);
-        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
     private void OnAssigned(List<TopicPartition> partitions)
     {
         _partitions.Assign(partitions);
-        _assignmentChanged = true;
+        _pause.AssignmentChanged();
         ConsumingLog.Assigned(_logger, Name, string.Join(", ", partitions.Select(p => p.Partition.Value)));
         _ready.TrySetResult();
     }
 
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
-        if (!_abort.IsCancellationRequested)
+        if (!_stop.IsAborted)
         {
             if (!_stopDrained)
             {
@@ -369,7 +302,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
                 _dispatch?.Flush();
                 Drain(partitions);
             }
-            if (!_abort.IsCancellationRequested)
+            if (!_stop.IsAborted)
             {
                 _partitions.Commit(consumer, partitions, _logger, Name);
                 _commits.Reset();
@@ -396,7 +329,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         var drained = _partitions.DrainAsync(partitions);
         try
         {
-            if (drained.Wait(_settings.DrainTimeout, _drainCancel.Token))
+            if (drained.Wait(_settings.DrainTimeout, _stop.DrainCanceled))
             {
                 return;
             }
