@@ -53,6 +53,7 @@ public sealed class CollectedBatchCheckTests
     {
         KafkaMessageContext[] received = [_messages.Message(0, "not json"), Contract(1, 1), Contract(2, Touchy.Explodes), Contract(3, 3)];
         var batch = Batch(received, typeof(Touchy));
+        // No receive pipeline: the check throws before anything is dispatched.
         var dispatch = new BatchDispatch(new BatchOptions(), new MessageGate(typeof(Touchy), openEnvelopes: true), dispatcher: null!,
             (_, _) => { }, _clock, CancellationToken.None);
 
