@@ -81,16 +81,24 @@ internal sealed class AssignedPartitions(TimeProvider clock)
         }
     }
 
-    /// <summary>The partition ends the consumer knows (from its fetches): lag the endpoint has not received yet.</summary>
+    /// <summary>The partition ends and positions the consumer knows (from its fetches): lag the endpoint has not received yet.</summary>
     public void ObserveEnds(IConsumer<byte[]?, byte[]?> consumer)
     {
         foreach (var (partition, checkpoint) in _checkpoints)
         {
-            // Cached from fetch responses: no broker round trip.
-            var high = consumer.GetWatermarkOffsets(partition).High;
-            if (high != Offset.Unset)
+            try
             {
-                checkpoint.ObserveEnd(high.Value);
+                // Both kept by the client from its fetches: no broker round trip.
+                var high = consumer.GetWatermarkOffsets(partition).High;
+                var position = consumer.Position(partition);
+                if (high != Offset.Unset && position != Offset.Unset)
+                {
+                    checkpoint.ObserveEnd(high.Value, position.Value);
+                }
+            }
+            catch (KafkaException)
+            {
+                // Not known for this partition yet (just assigned, or going away): its lag counts what was received.
             }
         }
     }

@@ -15,7 +15,7 @@ internal sealed class PartitionCheckpoint(TimeProvider clock)
     private long _committed = -1;
     private long _firstReceived = -1;
     private long _nextToReceive = -1;
-    private long _end = -1;
+    private long _available;
     private DateTimeOffset _progressAt = clock.GetUtcNow();
     private bool _revoked;
 
@@ -59,13 +59,17 @@ internal sealed class PartitionCheckpoint(TimeProvider clock)
         }
     }
 
-    /// <summary>The partition's end as the consumer last saw it (its high watermark): messages available, maybe not fetched.</summary>
-    public void ObserveEnd(long highWatermark)
+    /// <summary>
+    /// What the consumer last saw of the partition: its end (high watermark) and its own position (the next offset it
+    /// fetches). Messages between them are available and not received yet. The position, not the last message received,
+    /// is compared with the end: the consumer steps over records that are no messages (transaction markers).
+    /// </summary>
+    public void ObserveEnd(long highWatermark, long position)
     {
         lock (_gate)
         {
             var hadLag = LagLocked() > 0;
-            _end = Math.Max(_end, highWatermark);
+            _available = position < 0 ? 0 : Math.Max(0, highWatermark - Math.Max(position, _nextToReceive));
             NoteLagLocked(hadLag);
         }
     }
@@ -113,9 +117,10 @@ internal sealed class PartitionCheckpoint(TimeProvider clock)
 
     private long LagLocked()
     {
-        // Before the first message and the first commit the partition's start is unknown: nothing to measure from.
+        // Received and not committed (before the first commit, counted from the first message received), and available.
         var start = _committed >= 0 ? _committed : _firstReceived;
-        return start < 0 ? 0 : Math.Max(0, Math.Max(_nextToReceive, _end) - start);
+        var received = start < 0 ? 0 : Math.Max(0, _nextToReceive - start);
+        return received + _available;
     }
 
     private void NoteLagLocked(bool hadLag)

@@ -107,12 +107,37 @@ public sealed class PartitionCheckpointTests
         checkpoint.Committed(1);
         _clock.Advance(StallAfter * 3);
 
-        // The fetches say the partition holds 50 messages: none received (paused, say) and none committed.
-        checkpoint.ObserveEnd(50);
+        // The fetches say the partition holds 50 messages: none received since (paused, say) and none committed.
+        checkpoint.ObserveEnd(highWatermark: 50, position: 1);
         Assert.Equal(49, checkpoint.Progress.Lag);
         Assert.False(checkpoint.Progress.IsStalled(_clock.GetUtcNow(), StallAfter));
         _clock.Advance(StallAfter);
         Assert.True(checkpoint.Progress.IsStalled(_clock.GetUtcNow(), StallAfter));
+    }
+
+    [Fact]
+    public void A_partition_read_and_committed_to_its_end_has_no_lag_even_when_its_last_record_is_no_message()
+    {
+        var checkpoint = new PartitionCheckpoint(_clock);
+        var entries = Enumerable.Range(0, 10).Select(o => checkpoint.Track(o)).ToList();
+        entries.ForEach(e => e.Complete());
+        checkpoint.Committed(checkpoint.TakeCommittable()!.Value);
+
+        // A transaction marker at offset 10: the end is 11, and the consumer's position stepped over it.
+        checkpoint.ObserveEnd(highWatermark: 11, position: 11);
+        _clock.Advance(StallAfter * 10);
+
+        Assert.Equal(0, checkpoint.Progress.Lag);
+        Assert.False(checkpoint.Progress.IsStalled(_clock.GetUtcNow(), StallAfter));
+    }
+
+    [Fact]
+    public void A_partition_with_messages_available_before_anything_was_received_has_lag()
+    {
+        var checkpoint = new PartitionCheckpoint(_clock);
+        checkpoint.ObserveEnd(highWatermark: 30, position: 10);
+
+        Assert.Equal(20, checkpoint.Progress.Lag);
     }
 
     [Fact]
