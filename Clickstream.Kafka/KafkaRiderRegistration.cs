@@ -31,7 +31,10 @@ public static class KafkaRiderRegistration
         rider.TryAddScoped<IKafkaRider, ITopicProducer<TMessage>>((kafka, _) => kafka.GetProducer<TMessage>());
     }
 
-    /// <summary>Adds the rider's readiness (endpoints running and joined to their groups) to ASP.NET Core health checks.</summary>
+    /// <summary>
+    /// Adds the rider's readiness to ASP.NET Core health checks: endpoints running and joined to their groups, and no
+    /// partition with lag whose commits have not moved for its endpoint's StallAfter.
+    /// </summary>
     public static IHealthChecksBuilder AddKafkaRider(this IHealthChecksBuilder builder, string name = "kafka", params string[] tags) =>
         builder.AddCheck<KafkaRiderHealthCheck>(name, tags: tags);
 }
