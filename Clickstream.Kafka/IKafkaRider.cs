@@ -29,4 +29,20 @@ public interface IKafkaRider : IRider
 
 /// <summary>A topic endpoint as health checks see it.</summary>
 /// <param name="InFlight">Messages received and not finished yet: being collected into a batch, consumed, or dead-lettered.</param>
-public sealed record TopicEndpointState(string Name, bool IsRunning, bool HasJoined, IReadOnlyList<int> AssignedPartitions, int InFlight);
+/// <param name="PausedPartitions">Partitions whose fetching is paused for back-pressure (the in-flight limit was reached and stayed so).</param>
+/// <param name="StalledPartitions">Partitions with lag whose commits have not moved for <see cref="StallAfter"/>.</param>
+/// <param name="StallAfter">The endpoint's <c>TopicEndpointSettings.StallAfter</c>.</param>
+public sealed record TopicEndpointState(
+    string Name,
+    bool IsRunning,
+    bool HasJoined,
+    IReadOnlyList<int> AssignedPartitions,
+    int InFlight,
+    IReadOnlyList<int> PausedPartitions,
+    IReadOnlyList<StalledPartition> StalledPartitions,
+    TimeSpan StallAfter);
+
+/// <summary>A partition with lag and no progress.</summary>
+/// <param name="Lag">Messages received or available and not committed.</param>
+/// <param name="NoProgressSince">The last commit that moved, or when the lag appeared.</param>
+public sealed record StalledPartition(int Partition, long Lag, DateTimeOffset NoProgressSince);

@@ -32,9 +32,10 @@ public static class KafkaRiderRegistration
     }
 
     /// <summary>
-    /// Adds the rider's readiness to ASP.NET Core health checks: its endpoints run and joined their groups
-    /// (<paramref name="name"/>), and its producers are not broken by a fatal error (<c>kafka-producers</c>, unless
-    /// <see cref="AddKafkaProducers"/> added that check already).
+    /// Adds the rider's readiness to ASP.NET Core health checks: its endpoints run and joined their groups, and no
+    /// partition with lag has had its commits not move for its endpoint's StallAfter (<paramref name="name"/>); and its
+    /// producers are not broken by a fatal error (<c>kafka-producers</c>, unless <see cref="AddKafkaProducers"/> added
+    /// that check already).
     /// </summary>
     public static IHealthChecksBuilder AddKafkaRider(this IHealthChecksBuilder builder, string name = "kafka", params string[] tags) =>
         builder.AddCheck<KafkaRiderHealthCheck>(name, tags: tags).AddKafkaProducers(tags: tags);
