@@ -32,7 +32,7 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         _busInstance = busInstance;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<KafkaRider>();
-        _producers = producers.ToDictionary(p => p.MessageType, p => p.Create(host, loggerFactory));
+        _producers = producers.ToDictionary(p => p.MessageType, p => p.Create(host, loggerFactory, clock));
     }
 
     public ITopicProducer<TMessage> GetProducer<TMessage>() where TMessage : class =>
@@ -116,7 +116,8 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
                 + $"the batch consumer's TimeLimit ({batchOptions.TimeLimit}): a partition would look stalled while a batch fills.");
         }
 
-        var deadLetters = new DeadLetterProducer(ProducerDefaults.Create(_host), settings.DeadLetterTopic, _loggerFactory.CreateLogger<DeadLetterProducer>());
+        var deadLetters = new DeadLetterProducer(ProducerDefaults.Create(_host), settings.DeadLetterTopic, _loggerFactory.CreateLogger<DeadLetterProducer>(),
+            clock: _clock);
         _deadLetterProducers.Add(deadLetters);
         var gate = new MessageGate(definition.MessageType, openEnvelopes: batchOptions is not null);
         var orderByKey = settings.PreserveKeyOrder && batchOptions is null;

@@ -27,9 +27,9 @@ internal sealed partial class DeadLetterProducer : IDisposable
     private readonly string _topic;
     private readonly ILogger _logger;
 
-    public DeadLetterProducer(ProducerConfig config, string topic, ILogger logger, TimeSpan? rebuildDelay = null)
+    public DeadLetterProducer(ProducerConfig config, string topic, ILogger logger, TimeSpan? rebuildDelay = null, TimeProvider? clock = null)
     {
-        _producer = new RecoverableProducer<byte[]?, byte[]?>($"{topic} (dead letters)", config, rebuildDelay ?? TimeSpan.FromSeconds(1), logger);
+        _producer = new RecoverableProducer<byte[]?, byte[]?>($"{topic} (dead letters)", config, rebuildDelay ?? TimeSpan.FromSeconds(1), logger, clock);
         _maxMessageBytes = config.MessageMaxBytes ?? 1_000_000;
         _topic = topic;
         _logger = logger;

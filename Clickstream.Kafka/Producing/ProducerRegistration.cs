@@ -8,7 +8,7 @@ internal interface IProducerRegistration
 {
     Type MessageType { get; }
 
-    IOwnedProducer Create(ClientConfig host, ILoggerFactory loggers);
+    IOwnedProducer Create(ClientConfig host, ILoggerFactory loggers, TimeProvider clock);
 }
 
 internal sealed class ProducerRegistration<TMessage>(string topic, Action<TopicProducerSettings<TMessage>>? configure) : IProducerRegistration
@@ -16,10 +16,10 @@ internal sealed class ProducerRegistration<TMessage>(string topic, Action<TopicP
 {
     public Type MessageType => typeof(TMessage);
 
-    public IOwnedProducer Create(ClientConfig host, ILoggerFactory loggers)
+    public IOwnedProducer Create(ClientConfig host, ILoggerFactory loggers, TimeProvider clock)
     {
         var settings = new TopicProducerSettings<TMessage>(topic);
         configure?.Invoke(settings);
-        return new TopicProducer<TMessage>(settings, host, loggers.CreateLogger<TopicProducer<TMessage>>());
+        return new TopicProducer<TMessage>(settings, host, loggers.CreateLogger<TopicProducer<TMessage>>(), clock);
     }
 }

@@ -20,11 +20,12 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     private readonly Func<TMessage, string?> _key;
     private readonly LocalBacklog.TopicCounters _backlog;
 
-    public TopicProducer(TopicProducerSettings<TMessage> settings, ClientConfig host, ILogger logger)
+    /// <param name="clock">Times the rebuild after a fatal error (<see cref="TopicProducerSettings{TMessage}.RebuildDelay"/>).</param>
+    public TopicProducer(TopicProducerSettings<TMessage> settings, ClientConfig host, ILogger logger, TimeProvider clock)
     {
         Topic = settings.Topic;
         _key = settings.Key;
-        _producer = new RecoverableProducer<string?, byte[]>(Topic, ProducerDefaults.Create(host, settings.ProducerSettings), settings.RebuildDelay, logger);
+        _producer = new RecoverableProducer<string?, byte[]>(Topic, ProducerDefaults.Create(host, settings.ProducerSettings), settings.RebuildDelay, logger, clock);
         _backlog = LocalBacklog.For(host.BootstrapServers ?? "", Topic);
     }
 

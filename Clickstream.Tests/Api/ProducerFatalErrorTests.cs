@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -11,9 +13,13 @@ namespace Clickstream.Tests.Api;
 
 public sealed class ProducerFatalErrorApiHost : ApiHost
 {
-    // Long enough that a poll of /health/ready sees the broken producer on a loaded machine; the test waits for the
-    // rebuild, it does not time it.
-    public static readonly TimeSpan RebuildDelay = TimeSpan.FromSeconds(8);
+    // On the fake clock: the producer stays broken until the test has seen it broken and moves the clock on, so no
+    // poll can miss the window however slow the machine is.
+    public static readonly TimeSpan RebuildDelay = TimeSpan.FromMinutes(1);
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
 
     protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
@@ -64,6 +70,7 @@ public sealed class ProducerFatalErrorTests(ProducerFatalErrorApiHost host) : IC
         }
 
         // A client told to retry gets its event accepted once the producer is rebuilt, without a restart.
+        host.Clock.Advance(ProducerFatalErrorApiHost.RebuildDelay);
         Assert.True(await Eventually.TrueAsync(async () => await PostAsync() == HttpStatusCode.Accepted, TimeSpan.FromSeconds(90)),
             "Publishing did not recover after the fatal producer error.");
         using (var ready = await ReadinessWhenAsync(client, HttpStatusCode.OK))
