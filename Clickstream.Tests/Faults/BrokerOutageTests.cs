@@ -12,8 +12,7 @@ public sealed class BrokerOutageTests
         await using var pipeline = await FaultedPipeline.StartAsync();
         var api = pipeline.StartApi();
         var worker = pipeline.StartWorker();
-        await api.WaitUntilReadyAsync();
-        await worker.WaitUntilReadyAsync();
+        await Task.WhenAll(api.WaitUntilReadyAsync(), worker.WaitUntilReadyAsync());
 
         var load = HttpLoad.Start(api.Address, clients: 4, maxEvents: 30_000, maxDuration: TimeSpan.FromSeconds(90));
         await Eventually.HoldsAsync(() => load.Accepted >= 300, () => $"Only {load.Accepted} events were accepted before the outage.\n{pipeline.Diagnostics()}");

@@ -25,8 +25,13 @@ internal sealed class FaultedPipeline : IAsyncDisposable
         ["EventStore__RetryMaxDelay"] = "00:00:00.500",
         ["Ingestion__MessageLimit"] = "200",
         ["Ingestion__TimeLimit"] = "00:00:00.200",
-        ["Ingestion__DrainTimeout"] = "00:00:05",
-        ["Ingestion__ShutdownTimeout"] = "00:00:15",
+        // A revocation during a database outage waits this long for batches that cannot finish: keep rebalances quick.
+        ["Ingestion__DrainTimeout"] = "00:00:02",
+        ["Ingestion__ShutdownTimeout"] = "00:00:10",
+        // What failure messages show is the last lines of output: keep the endpoint's life cycle, warnings and errors
+        // there, not a line per batch or per readiness poll.
+        ["Logging__LogLevel__Clickstream.Consumers.Consuming"] = "Warning",
+        ["Logging__LogLevel__Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
     };
 
     public static readonly IReadOnlyDictionary<string, string> ApiSettings = new Dictionary<string, string>
@@ -38,6 +43,7 @@ internal sealed class FaultedPipeline : IAsyncDisposable
         ["Api__Publishing__RetryAfter"] = "00:00:01",
         ["Api__Readiness__ProbeInterval"] = "00:00:00.250",
         ["Api__Readiness__ProbeTimeout"] = "00:00:01",
+        ["Logging__LogLevel__Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
     };
 
     private readonly List<ServiceProcess> _processes = [];
@@ -99,7 +105,7 @@ internal sealed class FaultedPipeline : IAsyncDisposable
             Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"New events after the faults got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
         var ids = events.Select(e => e.EventId).ToList();
-        await StoredRows.WaitUntilStoredAsync(Postgres.ConnectionString, ids, Diagnostics);
+        await StoredRows.WaitUntilStoredAsync(Postgres.ConnectionString, ids, "new events sent after the faults", Diagnostics);
         return ids;
     }
 

@@ -64,6 +64,9 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         return new ServiceProcess(name, Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
     }
 
+    /// <summary>How many lines of its output so far contain <paramref name="text"/>.</summary>
+    public int LinesContaining(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
+
     /// <summary>Waits until <c>/health/ready</c> answers 200: for a worker, it joined the group and its database answers.</summary>
     public Task WaitUntilReadyAsync() => WaitUntilAnsweringAsync("/health/ready");
 
@@ -100,7 +103,8 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         Assert.True(exitCode == 0, $"{Name} exited with {exitCode} on SIGINT:\n{Tail}");
     }
 
-    public string Tail => string.Join('\n', _output.TakeLast(60));
+    /// <summary>The last lines of its output, without stack frames (the messages say what went wrong).</summary>
+    public string Tail => string.Join('\n', _output.Where(line => !line.TrimStart().StartsWith("at ", StringComparison.Ordinal)).TakeLast(40));
 
     public async ValueTask DisposeAsync()
     {

@@ -42,8 +42,9 @@ internal static class StoredRows
         return counts;
     }
 
-    /// <summary>Waits until all these events are stored (bounded); the failure says how many were and adds <paramref name="diagnostics"/>.</summary>
-    public static async Task WaitUntilStoredAsync(string connectionString, IReadOnlyCollection<Guid> ids, Func<string> diagnostics, TimeSpan? failsafe = null)
+    /// <summary>Waits until all these events are stored (bounded); the failure says how many of <paramref name="what"/> were, then <paramref name="diagnostics"/>.</summary>
+    public static async Task WaitUntilStoredAsync(
+        string connectionString, IReadOnlyCollection<Guid> ids, string what, Func<string> diagnostics, TimeSpan? failsafe = null)
     {
         long stored = 0;
         await Eventually.HoldsAsync(async () =>
@@ -56,7 +57,7 @@ internal static class StoredRows
             {
                 return false; // the server is still starting
             }
-        }, () => $"Only {stored} of {ids.Count} acknowledged events were stored within the failsafe bound.\n{diagnostics()}",
+        }, () => $"Only {stored} of {ids.Count} {what} were stored within the failsafe bound.\n{diagnostics()}",
             failsafe ?? TimeSpan.FromMinutes(1));
     }
 
@@ -66,7 +67,7 @@ internal static class StoredRows
         Assert.NotEmpty(acknowledged);
         var expected = acknowledged.ToHashSet();
         Assert.True(expected.Count == acknowledged.Count, $"{acknowledged.Count - expected.Count} event ids were acknowledged twice.");
-        await WaitUntilStoredAsync(connectionString, expected, diagnostics);
+        await WaitUntilStoredAsync(connectionString, expected, "acknowledged events", diagnostics);
 
         var counts = await CountsAsync(connectionString);
         var duplicated = counts.Where(c => c.Value != 1).ToList();
