@@ -9,6 +9,9 @@ public sealed class RebalanceTests
     // The rider's log line when a worker is given partitions 0, 1 and 2 (all of raw_events).
     private const string AllPartitionsAssigned = "assigned 0, 1, 2";
 
+    // The store's log line while a starting worker retries applying the schema against an unreachable server.
+    private const string WaitingForTheDatabase = "Applying the events schema failed transiently";
+
     [Fact]
     public async Task A_worker_killed_and_restarted_again_and_again_beside_another_while_the_database_is_down_for_a_while_loses_nothing_and_stores_nothing_twice()
     {
@@ -39,9 +42,14 @@ public sealed class RebalanceTests
             await flaky.KillAsync();
             if (outage)
             {
+                // Meanwhile a worker started now waits for the database while it starts: stopped there, it stops cleanly.
+                var starting = pipeline.StartWorker();
                 // The rebalance happens while the steady worker is paused and cannot store: it must fetch again afterwards.
                 await Eventually.HoldsAsync(() => steady.LinesContaining(AllPartitionsAssigned) > handedEverything,
                     () => $"The steady worker was not handed every partition after the other was killed.\n{pipeline.Diagnostics()}");
+                await Eventually.HoldsAsync(() => starting.LinesContaining(WaitingForTheDatabase) > 0,
+                    () => $"The worker started during the outage did not report waiting for the database.\n{starting.Tail}");
+                await starting.StopCleanlyAsync();
                 await pipeline.Postgres.StartAgainAsync();
             }
 
