@@ -58,7 +58,7 @@ internal static class StoredRows
                 return false; // the server is still starting
             }
         }, () => $"Only {stored} of {ids.Count} {what} were stored within the failsafe bound.\n{diagnostics()}",
-            failsafe ?? TimeSpan.FromMinutes(1));
+            failsafe ?? Eventually.DefaultFailsafe);
     }
 
     /// <summary>Waits until every acknowledged event is stored (bounded), then asserts exactly once each and nothing else.</summary>

@@ -11,8 +11,9 @@ public sealed class WorkerCrashTests
     {
         await using var pipeline = await FaultedPipeline.StartAsync();
         var worker = await pipeline.StartReadyWorkerAsync();
-        var stream = DirectStream.Start(pipeline.Broker.BootstrapServers, round: 200, pause: TimeSpan.FromMilliseconds(50),
-            maxEvents: 12_000, maxDuration: TimeSpan.FromSeconds(60));
+        // At most 2,000 events a second: the stream is sure to outlast the kill and the restart.
+        var stream = DirectStream.Start(pipeline.Broker.BootstrapServers, round: 100, pause: TimeSpan.FromMilliseconds(50),
+            maxEvents: 20_000, maxDuration: TimeSpan.FromSeconds(90));
 
         // Killed while batches are being stored and offsets committed, nothing of it shut down.
         await WaitForRowsAsync(pipeline, 1_000);
