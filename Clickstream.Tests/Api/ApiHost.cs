@@ -1,10 +1,12 @@
 extern alias ClickstreamApi;
 
 using Clickstream.Contracts;
+using Clickstream.Kafka;
 using Clickstream.Kafka.Embedded;
 using Clickstream.Tests.Kafka;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ApiProgram = ClickstreamApi::Program;
 
@@ -31,6 +33,13 @@ public abstract class ApiHost : IAsyncLifetime
 
     /// <summary>Messages on raw_events over all partitions (the end offsets' sum).</summary>
     public long EventsOnTopic() => KafkaTestClients.EndOffsets(Broker.BootstrapServers, Topics.RawEvents, Partitions).Values.Sum();
+
+    /// <summary>What the API's rider counts as produced to raw_events and not fetched, on its fullest partition.</summary>
+    public long UnfetchedBytes()
+    {
+        using var scope = Factory.Services.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<IKafkaRider>().GetUnfetchedBytes(Topics.RawEvents);
+    }
 
     public Task InitializeAsync()
     {
