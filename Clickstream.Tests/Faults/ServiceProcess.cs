@@ -19,8 +19,26 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         ["Kafka__BootstrapServers", "KAFKA_BOOTSTRAP_SERVERS", "ConnectionStrings__Events", "DB_HOST", "Standalone__Enabled", "ASPNETCORE_URLS",
          "DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT"];
 
+    // Whatever a test left running when the test host exits (a test aborted mid-scenario) is killed with it.
+    private static readonly ConcurrentDictionary<int, Process> Running = new();
+
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+
+    static ServiceProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var process in Running.Values)
+        {
+            try
+            {
+                process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // Disposed meanwhile.
+            }
+        }
+    };
 
     private ServiceProcess(string name, Process process, Uri address)
     {
@@ -31,6 +49,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => Record(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        Running[process.Id] = process;
     }
 
     public string Name { get; }
@@ -114,6 +133,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
             _process.Kill();
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
         }
+        Running.TryRemove(_process.Id, out _);
         _process.Dispose();
     }
 
