@@ -1,6 +1,7 @@
 using Clickstream.Kafka.Backlog;
 using Clickstream.Kafka.Configuration;
 using Clickstream.Kafka.Consuming;
+using Clickstream.Kafka.Consuming.Dispatch;
 using Clickstream.Kafka.Producing;
 using Confluent.Kafka;
 using MassTransit;
@@ -16,19 +17,22 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
     private readonly IReadOnlyList<TopicEndpointDefinition> _definitions;
     private readonly IBusInstance _busInstance;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Dictionary<Type, IOwnedProducer> _producers;
     private readonly List<TopicEndpoint> _endpoints = [];
+    private readonly List<DeadLetterProducer> _deadLetterProducers = [];
 
     public KafkaRider(ClientConfig host, IReadOnlyList<TopicEndpointDefinition> definitions, IEnumerable<IProducerRegistration> producers,
-        IBusInstance busInstance, ILoggerFactory loggerFactory)
+        IBusInstance busInstance, ILoggerFactory loggerFactory, TimeProvider clock)
     {
+        _clock = clock;
         _host = host;
         _definitions = definitions;
         _busInstance = busInstance;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<KafkaRider>();
-        _producers = producers.ToDictionary(p => p.MessageType, p => p.Create(host));
+        _producers = producers.ToDictionary(p => p.MessageType, p => p.Create(host, loggerFactory, clock));
     }
 
     public ITopicProducer<TMessage> GetProducer<TMessage>() where TMessage : class =>
@@ -41,7 +45,16 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         lock (_endpoints)
         {
             return _endpoints.Select(e => new TopicEndpointState(e.Name, e.IsRunning, e.Ready.IsCompleted,
-                e.Assignment.Select(p => p.Partition.Value).Order().ToList(), e.InFlight)).ToList();
+                e.Assignment.Select(p => p.Partition.Value).Order().ToList(), e.InFlight, e.PausedPartitions, e.StalledPartitions,
+                e.StallAfter)).ToList();
+        }
+    }
+
+    public IReadOnlyList<KafkaProducerState> GetProducerStates()
+    {
+        lock (_endpoints)
+        {
+            return [.. _producers.Values.Select(p => p.State), .. _deadLetterProducers.Select(p => p.State)];
         }
     }
 
@@ -97,10 +110,27 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
             consumerConfig.Set(key, value);
         }
 
-        var deadLetters = new DeadLetterProducer(ProducerDefaults.Create(_host), settings.DeadLetterTopic, _loggerFactory.CreateLogger<DeadLetterProducer>());
+        if (batchOptions is not null && settings.StallAfter <= batchOptions.TimeLimit)
+        {
+            throw new ConfigurationException($"Kafka topic endpoint {settings.Topic}/{settings.GroupId}: StallAfter ({settings.StallAfter}) must exceed "
+                + $"the batch consumer's TimeLimit ({batchOptions.TimeLimit}): a partition would look stalled while a batch fills.");
+        }
+
+        var deadLetters = new DeadLetterProducer(ProducerDefaults.Create(_host), settings.DeadLetterTopic, _loggerFactory.CreateLogger<DeadLetterProducer>(),
+            clock: _clock);
+        _deadLetterProducers.Add(deadLetters);
         var gate = new MessageGate(definition.MessageType, openEnvelopes: batchOptions is not null);
-        return new TopicEndpoint(settings, consumerConfig, new TopicCreator(_host, _logger), dispatch.Dispatcher, gate, deadLetters,
-            orderByKey: settings.PreserveKeyOrder && batchOptions is null, inFlightLimit, _loggerFactory.CreateLogger<TopicEndpoint>(), batchOptions);
+        var orderByKey = settings.PreserveKeyOrder && batchOptions is null;
+        IMessageDispatch CreateDispatch(MessagesFinished finished, CancellationToken abort) => batchOptions is null
+            ? new MessageDispatch(dispatch.Dispatcher, gate, orderByKey, finished, abort)
+            : new BatchDispatch(batchOptions, gate, dispatch.Dispatcher, finished, _clock, abort);
+        var logger = _loggerFactory.CreateLogger<TopicEndpoint>();
+        if (batchOptions is not null)
+        {
+            ConsumingLog.CollectsBatches(logger, $"{settings.Topic}/{settings.GroupId}", batchOptions.MessageLimit, batchOptions.TimeLimit,
+                batchOptions.ConcurrencyLimit);
+        }
+        return new TopicEndpoint(settings, consumerConfig, new TopicCreator(_host, _logger), inFlightLimit, CreateDispatch, deadLetters, _clock, logger);
     }
 
     /// <summary>Stops like a crash would: in-flight work is abandoned and nothing more is committed (for tests).</summary>
@@ -113,15 +143,18 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         {
             endpoints = [.. _endpoints];
             _endpoints.Clear();
+            _deadLetterProducers.Clear();
         }
         await Task.WhenAll(endpoints.Select(e => e.StopAsync(cancellationToken)));
         foreach (var endpoint in endpoints)
         {
             await endpoint.DisposeAsync();
         }
+        // Past the host's shutdown timeout, what the producers still hold is not waited for.
+        var flush = cancellationToken.IsCancellationRequested ? TimeSpan.Zero : TimeSpan.FromSeconds(10);
         foreach (var producer in _producers.Values)
         {
-            producer.Close(TimeSpan.FromSeconds(10));
+            producer.Close(flush);
         }
     }
 

@@ -31,7 +31,28 @@ public static class KafkaRiderRegistration
         rider.TryAddScoped<IKafkaRider, ITopicProducer<TMessage>>((kafka, _) => kafka.GetProducer<TMessage>());
     }
 
-    /// <summary>Adds the rider's readiness (endpoints running and joined to their groups) to ASP.NET Core health checks.</summary>
+    /// <summary>
+    /// Adds the rider's readiness to ASP.NET Core health checks: its endpoints run and joined their groups, and no
+    /// partition with lag has had its commits not move for its endpoint's StallAfter (<paramref name="name"/>); and its
+    /// producers are not broken by a fatal error (<c>kafka-producers</c>, unless <see cref="AddKafkaProducers"/> added
+    /// that check already).
+    /// </summary>
     public static IHealthChecksBuilder AddKafkaRider(this IHealthChecksBuilder builder, string name = "kafka", params string[] tags) =>
-        builder.AddCheck<KafkaRiderHealthCheck>(name, tags: tags);
+        builder.AddCheck<KafkaRiderHealthCheck>(name, tags: tags).AddKafkaProducers(tags: tags);
+
+    /// <summary>
+    /// Adds the readiness of the rider's producers (<see cref="KafkaProducersHealthCheck"/>), once per service collection:
+    /// a host that both publishes and consumes reports each producer once.
+    /// </summary>
+    public static IHealthChecksBuilder AddKafkaProducers(this IHealthChecksBuilder builder, string name = "kafka-producers", params string[] tags)
+    {
+        if (builder.Services.Any(s => s.ServiceType == typeof(ProducersHealthCheckAdded)))
+        {
+            return builder;
+        }
+        builder.Services.AddSingleton<ProducersHealthCheckAdded>();
+        return builder.AddCheck<KafkaProducersHealthCheck>(name, tags: tags);
+    }
+
+    private sealed class ProducersHealthCheckAdded;
 }

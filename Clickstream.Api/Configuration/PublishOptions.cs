@@ -26,4 +26,11 @@ public sealed class PublishOptions
     /// </summary>
     [Range(64 * 1024, long.MaxValue)]
     public long? MaxConsumerLagBytes { get; set; }
+
+    /// <summary>
+    /// After a fatal error of the Kafka producer (the idempotent producer lost its sequence with the broker), how long
+    /// requests get 503 and readiness reports the broken producer before a new producer replaces it. Default 1 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ProducerRebuildDelay { get; set; } = TimeSpan.FromSeconds(1);
 }

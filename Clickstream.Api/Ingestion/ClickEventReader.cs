@@ -83,11 +83,14 @@ internal static class ClickEventReader
         {
             case JsonValueKind.Null:
                 return null;
-            case JsonValueKind.Object when StoredText.IsStorable(value):
-                return value.Clone();
             case JsonValueKind.Object:
-                errors.Add(field.Key, "must not contain the NUL character or unpaired surrogates (PostgreSQL's jsonb refuses them).");
-                return null;
+                // Stored as jsonb, which refuses some valid JSON: NUL, unpaired surrogates, numbers beyond numeric's range.
+                if (StoredJson.Problem(value) is { } problem)
+                {
+                    errors.Add(field.Key, problem);
+                    return null;
+                }
+                return value.Clone();
             default:
                 errors.Add(field.Key, $"must be a JSON object, not {Describe(value.ValueKind)}.");
                 return null;

@@ -54,11 +54,7 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
 
         try
         {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions
-            {
-                MaxDepth = _limits.MaxJsonDepth,
-                AllowDuplicateProperties = false,
-            });
+            using var document = JsonDocument.Parse(body, Parsing(allowDuplicateProperties: false));
             return read(document.RootElement);
         }
         catch (JsonException e)
@@ -68,8 +64,32 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         }
         catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException or null)
         {
-            // A string escape that is not text (an unpaired \ud800) surfaces when the string is read.
-            return IncomingEvents.Rejected(ValidationErrors.Body, "The body contains a string that is not valid Unicode.");
+            // A string escape that is not text (an unpaired \ud800) surfaces when the string is read; in a key, already
+            // while parsing, since the duplicate check reads every key. Read again without that check to name the field.
+            return NotUnicode(body, read) ?? IncomingEvents.Rejected(ValidationErrors.Body, "The body contains a string that is not valid Unicode.");
+        }
+    }
+
+    private JsonDocumentOptions Parsing(bool allowDuplicateProperties) => new()
+    {
+        MaxDepth = _limits.MaxJsonDepth,
+        AllowDuplicateProperties = allowDuplicateProperties,
+    };
+
+    /// <summary>
+    /// The field errors of a body that is known to hold a string that is not text, or null if they name none. Only ever
+    /// a refusal: the body is invalid whatever this finds, so the duplicate check it skips cannot let anything through.
+    /// </summary>
+    private IncomingEvents? NotUnicode(ReadOnlyMemory<byte> body, Func<JsonElement, IncomingEvents> read)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body, Parsing(allowDuplicateProperties: true));
+            return read(document.RootElement) is { Invalid: not null } refused ? refused : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 

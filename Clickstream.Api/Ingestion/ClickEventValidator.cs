@@ -9,6 +9,10 @@ namespace Clickstream.Api.Ingestion;
 /// <summary>The rules of the wire format (shared/DESIGN.md) for one event, errors named as the client wrote the fields.</summary>
 internal sealed partial class ClickEventValidator : AbstractValidator<ClickEventDraft>
 {
+    // What the store can keep (init.sql): event_type is indexed (events_event_type_event_time_idx), and a btree entry
+    // holds at most 2,684 bytes of incompressible text; the pattern below keeps it ASCII, so 64 characters are 64 bytes.
+    // page, session_id and referrer are not indexed: text of any length is stored. NUL and unpaired surrogates, which
+    // text refuses, are refused by ClickEventReader (StoredText), and properties jsonb cannot hold by StoredJson.
     public const int MaxEventTypeLength = 64;
     public const int MaxUrlLength = 2_048;
     public const int MaxSessionIdLength = 128;

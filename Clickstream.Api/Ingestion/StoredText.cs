@@ -41,13 +41,4 @@ internal static class StoredText
             return null;
         }
     }
-
-    /// <summary>Every property name and string value inside a JSON value (depth is bounded by the parser).</summary>
-    public static bool IsStorable(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => Read(value) is { } text && IsStorable(text),
-        JsonValueKind.Object => value.EnumerateObject().All(p => IsStorable(p.Name) && IsStorable(p.Value)),
-        JsonValueKind.Array => value.EnumerateArray().All(IsStorable),
-        _ => true,
-    };
 }

@@ -2,6 +2,8 @@ using Clickstream.Api.Configuration;
 using Clickstream.Contracts;
 using Clickstream.Kafka;
 using Clickstream.Kafka.Producing;
+using Clickstream.Kafka.Serialization;
+using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 
@@ -18,13 +20,34 @@ internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> pro
     public async Task<PublishOutcome> PublishAsync(IReadOnlyList<ClickEvent> events, CancellationToken cancellationToken)
     {
         var timeout = options.Value.Timeout;
-        if (lagGuard.IsOn && await lagGuard.WaitForRoomAsync(() => rider.GetUnfetchedBytes(producer.Topic), timeout, cancellationToken) is { } behind)
+        var admission = ConsumerLagGuard.LagAdmission.Unbounded;
+        if (lagGuard.IsOn)
         {
-            return PublishOutcome.Behind(behind, ConsumerLagGuard.RetryAfter);
+            admission = await lagGuard.AdmitAsync(SizeOnTheBroker(events), () => rider.GetUnfetchedBytes(producer.Topic), timeout, cancellationToken);
+            if (admission.Refusal is { } behind)
+            {
+                return PublishOutcome.Behind(behind, ConsumerLagGuard.RetryAfter);
+            }
         }
-        var delivery = events.Count == 1
-            ? producer.ProduceAsync(events[0], cancellationToken: cancellationToken)
-            : producer.ProduceManyAsync(events, cancellationToken);
+        Task delivery;
+        try
+        {
+            delivery = events.Count == 1
+                ? producer.ProduceAsync(events[0], cancellationToken: cancellationToken)
+                : producer.ProduceManyAsync(events, cancellationToken);
+        }
+        catch
+        {
+            admission.Release();
+            throw;
+        }
+        // The room the lag bound holds for these events is kept until librdkafka has an outcome for every one of them
+        // (then they are counted as produced, or not at all), also past this request's own wait.
+        if (!ReferenceEquals(admission, ConsumerLagGuard.LagAdmission.Unbounded))
+        {
+            _ = delivery.ContinueWith(static (_, state) => ((ConsumerLagGuard.LagAdmission)state!).Release(), admission,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
         try
         {
             // The producer's token only stops a message from being queued; once queued, only this bound ends the wait.
@@ -47,6 +70,20 @@ internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> pro
                 ? "The API's Kafka producer queue is full."
                 : "Kafka could not take the event(s) now.");
         }
+    }
+
+    // What the events take on a partition, as the rider's backlog counts them: key, JSON value, the Content-Type header
+    // and a record's framing. Serialized once more only here, where the lag bound is on (the standalone run).
+    private static long SizeOnTheBroker(IReadOnlyList<ClickEvent> events)
+    {
+        const int RecordOverhead = 70;
+        const int ContentTypeHeader = 40;
+        long size = 0;
+        foreach (var e in events)
+        {
+            size += RecordOverhead + ContentTypeHeader + 20 + JsonSerializer.SerializeToUtf8Bytes(e, WireJson.Options).Length;
+        }
+        return size;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka did not acknowledge {Count} event(s) within {Timeout}; answered 503")]

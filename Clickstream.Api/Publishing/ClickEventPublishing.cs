@@ -34,6 +34,11 @@ internal static class ClickEventPublishing
                     // librdkafka would otherwise keep retrying for 5 minutes an event whose client was told to retry.
                     p.ProducerSettings["message.timeout.ms"] =
                         ((int)publishing.Timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+                    // Out of range is reported by the options' validation at start, naming the setting.
+                    if (publishing.ProducerRebuildDelay >= TimeSpan.Zero && publishing.ProducerRebuildDelay <= TimeSpan.FromMinutes(10))
+                    {
+                        p.RebuildDelay = publishing.ProducerRebuildDelay;
+                    }
                 });
                 if (hostConsumers)
                 {

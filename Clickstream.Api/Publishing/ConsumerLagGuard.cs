@@ -5,20 +5,32 @@ namespace Clickstream.Api.Publishing;
 
 /// <summary>
 /// Keeps the API from accepting events faster than the consumers in this process fetch them, when
-/// <see cref="PublishOptions.MaxConsumerLagBytes"/> is set (the standalone run). Above the bound a request first
-/// waits for the consumers to catch up (at most <see cref="PublishOptions.Timeout"/>): clients slow down to what the
-/// pipeline stores instead of being refused for a whole Retry-After second at every burst. Waiting requests go through
-/// in the order they came. Only when the consumers
-/// stay behind (storage down or stalled) is the request refused with 503 and <c>Retry-After: 1</c>, instead of being
-/// acknowledged and then dropped by the embedded broker. Warns at most every <see cref="WarningInterval"/>.
+/// <see cref="PublishOptions.MaxConsumerLagBytes"/> is set (the standalone run, whose embedded broker drops the oldest
+/// data past about 5 MiB a partition). A request is admitted only when the consumers' backlog, the bytes of requests
+/// admitted and still producing, and its own bytes fit the bound: it holds that room (a reservation) until its produce
+/// completed, when the bytes counted as produced replace it. So concurrent requests that each fit alone but not
+/// together never pass together. Until there is room a request waits in line, first come first served (a newcomer
+/// never takes the room the first in line waits for), at most <see cref="PublishOptions.Timeout"/>: clients slow down
+/// to what the pipeline stores instead of being refused at every burst. Only when the consumers stay behind (storage
+/// down or stalled) is it refused with 503 and <c>Retry-After: 1</c>, instead of being acknowledged and then dropped
+/// by the broker. Warns at most every <see cref="WarningInterval"/>.
 /// </summary>
-internal sealed partial class ConsumerLagGuard(IOptions<PublishOptions> options, TimeProvider time, ILogger<ConsumerLagGuard> logger)
+/// <remarks>
+/// The line is re-examined every <see cref="PollInterval"/> (the consumers' progress has no event to wait on) and
+/// whenever a reservation ends. While a request produces, its bytes count twice (reserved, and on their way in the
+/// backlog): erring on the safe side for a few milliseconds.
+/// </remarks>
+internal sealed partial class ConsumerLagGuard(IOptions<PublishOptions> options, TimeProvider time, ILogger<ConsumerLagGuard> logger) : IDisposable
 {
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+    internal static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
 
-    private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly Lock _gate = new();
+    private readonly LinkedList<Waiter> _line = new();
+    private long _reserved;
+    private ITimer? _timer;
+    private bool _ticking;
     private int _warnedSinceAccepting;
     private long _refusedSinceWarning;
     private long _lastWarning = long.MinValue;
@@ -26,30 +38,123 @@ internal sealed partial class ConsumerLagGuard(IOptions<PublishOptions> options,
     public bool IsOn => options.Value.MaxConsumerLagBytes is not null;
 
     /// <summary>
-    /// Completes with null once the consumers are within the bound (at once, usually), or with the reason to give the
-    /// client when they stayed behind for <paramref name="maxWait"/>.
+    /// Completes with an admission holding room for <paramref name="bytes"/> once they fit the bound (at once, usually),
+    /// or with a refusal giving the reason for the client when they did not within <paramref name="maxWait"/>. Release
+    /// the admission when the request's produce has completed.
     /// </summary>
-    public async Task<string?> WaitForRoomAsync(Func<long> unfetchedBytes, TimeSpan maxWait, CancellationToken cancellationToken)
+    public Task<LagAdmission> AdmitAsync(long bytes, Func<long> unfetchedBytes, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         if (options.Value.MaxConsumerLagBytes is not { } limit)
         {
-            return null;
+            return Task.FromResult(LagAdmission.Unbounded);
         }
-        var behind = unfetchedBytes();
-        // Requests already waiting go first: a newcomer joins the line instead of taking the room they wait for.
-        if (behind > limit || _turn.CurrentCount == 0)
+        cancellationToken.ThrowIfCancellationRequested();
+        Waiter waiter;
+        lock (_gate)
         {
-            behind = await WaitInTurnAsync(unfetchedBytes, limit, maxWait, cancellationToken);
-        }
-        if (behind <= limit)
-        {
-            if (Volatile.Read(ref _warnedSinceAccepting) == 1 && Interlocked.Exchange(ref _warnedSinceAccepting, 0) == 1)
+            if (_line.Count == 0 && unfetchedBytes() is var behind && Fits(behind, bytes, limit))
             {
-                LogAccepting(behind);
+                return Task.FromResult(Admit(bytes, behind));
             }
-            return null;
+            waiter = new Waiter(bytes, unfetchedBytes, time.GetTimestamp(), maxWait);
+            waiter.Node = _line.AddLast(waiter);
+            StartTicking();
         }
+        waiter.Cancellation = cancellationToken.Register(() =>
+        {
+            lock (_gate)
+            {
+                // Not in line any more: it was admitted or refused already, and that outcome stands.
+                if (waiter.Node?.List is not null)
+                {
+                    _line.Remove(waiter.Node);
+                    waiter.Outcome.TrySetCanceled(cancellationToken);
+                }
+            }
+        });
+        return waiter.Outcome.Task;
+    }
 
+    public void Dispose() => _timer?.Dispose();
+
+    private bool Fits(long behind, long bytes, long limit) =>
+        // A request larger than the bound by itself goes through alone, when nothing else is behind or reserved.
+        behind + _reserved + Math.Min(bytes, limit) <= limit;
+
+    // Under _gate.
+    private LagAdmission Admit(long bytes, long behind)
+    {
+        _reserved += bytes;
+        if (Volatile.Read(ref _warnedSinceAccepting) == 1 && Interlocked.Exchange(ref _warnedSinceAccepting, 0) == 1)
+        {
+            LogAccepting(behind);
+        }
+        return new LagAdmission(this, bytes, refusal: null);
+    }
+
+    private void Release(long bytes)
+    {
+        lock (_gate)
+        {
+            _reserved -= bytes;
+            ExamineLine();
+        }
+    }
+
+    // Under _gate: admits from the head of the line while it fits, and refuses whoever waited out its bound.
+    private void ExamineLine()
+    {
+        var limit = options.Value.MaxConsumerLagBytes ?? long.MaxValue;
+        while (_line.First is { } head && head.Value.UnfetchedBytes() is var behind && Fits(behind, head.Value.Bytes, limit))
+        {
+            _line.RemoveFirst();
+            head.Value.Complete(Admit(head.Value.Bytes, behind));
+        }
+        var now = time.GetTimestamp();
+        for (var node = _line.First; node is not null;)
+        {
+            var next = node.Next;
+            var waiter = node.Value;
+            if (time.GetElapsedTime(waiter.Started, now) >= waiter.MaxWait)
+            {
+                _line.Remove(node);
+                waiter.Complete(new LagAdmission(this, 0, Refuse(waiter.UnfetchedBytes(), limit, waiter.MaxWait)));
+            }
+            node = next;
+        }
+        if (_line.Count == 0 && _ticking)
+        {
+            _timer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _ticking = false;
+        }
+    }
+
+    // Under _gate.
+    private void StartTicking()
+    {
+        if (_ticking)
+        {
+            return;
+        }
+        _ticking = true;
+        if (_timer is null)
+        {
+            _timer = time.CreateTimer(_ =>
+            {
+                lock (_gate)
+                {
+                    ExamineLine();
+                }
+            }, null, PollInterval, PollInterval);
+        }
+        else
+        {
+            _timer.Change(PollInterval, PollInterval);
+        }
+    }
+
+    private string Refuse(long behind, long limit, TimeSpan maxWait)
+    {
         Interlocked.Increment(ref _refusedSinceWarning);
         var now = time.GetTimestamp();
         var last = Interlocked.Read(ref _lastWarning);
@@ -63,29 +168,48 @@ internal sealed partial class ConsumerLagGuard(IOptions<PublishOptions> options,
             + $"and did not catch up within {maxWait.TotalSeconds:0.###} s.";
     }
 
-    // Waiting requests take turns, first come first served: each polling on its own, whoever polled first after the
-    // consumers caught up went through, and an unlucky request could wait out the whole bound while others passed.
-    private async Task<long> WaitInTurnAsync(Func<long> unfetchedBytes, long limit, TimeSpan maxWait, CancellationToken cancellationToken)
+    /// <summary>A request's place in the line.</summary>
+    private sealed class Waiter(long bytes, Func<long> unfetchedBytes, long started, TimeSpan maxWait)
     {
-        var started = time.GetTimestamp();
-        if (!await _turn.WaitAsync(maxWait, cancellationToken))
+        public long Bytes => bytes;
+        public Func<long> UnfetchedBytes => unfetchedBytes;
+        public long Started => started;
+        public TimeSpan MaxWait => maxWait;
+        public LinkedListNode<Waiter>? Node { get; set; }
+        public CancellationTokenRegistration Cancellation { get; set; }
+
+        // Continuations run elsewhere: never inside the guard's lock.
+        public TaskCompletionSource<LagAdmission> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Under the guard's lock, once the waiter left the line: a cancellation can no longer claim it.
+        public void Complete(LagAdmission admission)
         {
-            return unfetchedBytes();
+            Outcome.TrySetResult(admission);
+            // Unregister, not Dispose: Dispose would wait for a cancellation callback blocked on the same lock.
+            Cancellation.Unregister();
         }
-        try
+    }
+
+    /// <summary>A request let through (holding room for its bytes until <see cref="Release"/>), or refused with a reason.</summary>
+    internal sealed class LagAdmission
+    {
+        public static readonly LagAdmission Unbounded = new(null, 0, null);
+
+        private ConsumerLagGuard? _guard;
+        private readonly long _bytes;
+
+        internal LagAdmission(ConsumerLagGuard? guard, long bytes, string? refusal)
         {
-            var behind = unfetchedBytes();
-            while (behind > limit && time.GetElapsedTime(started) < maxWait)
-            {
-                await Task.Delay(PollInterval, time, cancellationToken);
-                behind = unfetchedBytes();
-            }
-            return behind;
+            _guard = refusal is null ? guard : null;
+            _bytes = bytes;
+            Refusal = refusal;
         }
-        finally
-        {
-            _turn.Release();
-        }
+
+        /// <summary>Why the request is refused; null when it was admitted.</summary>
+        public string? Refusal { get; }
+
+        /// <summary>The request's produce completed (acknowledged or not): its room goes back. Safe to call twice.</summary>
+        public void Release() => Interlocked.Exchange(ref _guard, null)?.Release(_bytes);
     }
 
     [LoggerMessage(Level = LogLevel.Warning,

@@ -47,6 +47,13 @@ public sealed class IngestionBatchOptions
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
+    /// <summary>
+    /// A partition with lag (events received or waiting, not committed) whose commits have not moved for this long is
+    /// stalled: the worker's readiness turns unhealthy and names it. Must exceed <see cref="CheckpointInterval"/> and
+    /// <see cref="TimeLimit"/>, which delay commits in normal work. Default 2 min.
+    /// </summary>
+    public TimeSpan StallAfter { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The in-flight limit the topic endpoint gets.</summary>
     public int EffectiveConcurrentMessageLimit => ConcurrentMessageLimit ?? MessageLimit * ConcurrencyLimit;
 }

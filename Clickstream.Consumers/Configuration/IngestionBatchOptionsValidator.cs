@@ -30,6 +30,9 @@ internal sealed class IngestionBatchOptionsValidator(IConfiguration configuratio
         if (o.ShutdownTimeout <= o.DrainTimeout + o.TimeLimit)
             yield return $"{s}:ShutdownTimeout ({o.ShutdownTimeout}) must exceed DrainTimeout + TimeLimit ({o.DrainTimeout + o.TimeLimit}): "
                 + "otherwise the host abandons draining batches and their offsets are never committed.";
+        if (o.StallAfter <= o.CheckpointInterval || o.StallAfter <= o.TimeLimit)
+            yield return $"{s}:StallAfter ({o.StallAfter}) must exceed CheckpointInterval ({o.CheckpointInterval}) and TimeLimit ({o.TimeLimit}): "
+                + "a partition would look stalled while a batch fills or between two commits.";
 
         if (PoolSize() is { } pool && pool < o.ConcurrencyLimit)
             yield return $"{s}:ConcurrencyLimit ({o.ConcurrencyLimit}) exceeds the connection string's Maximum Pool Size ({pool}): "

@@ -11,12 +11,12 @@ public static class HealthEndpoints
 
     /// <summary>
     /// <c>/health/live</c>: the process serves requests (no dependency checked, so an outage does not get it restarted).
-    /// <c>/health/ready</c>: every check tagged "ready" passes.
+    /// <c>/health/ready</c>: every check tagged "ready" passes; the JSON body gives each check's status and reason.
     /// </summary>
     public static IEndpointRouteBuilder MapClickstreamHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = HealthReportJson.WriteAsync });
         return endpoints;
     }
 }

@@ -53,6 +53,7 @@ public static class IngestionRegistration
             e.Settings.CheckpointInterval = batch.CheckpointInterval;
             e.Settings.CheckpointMessageCount = batch.CheckpointMessageCount;
             e.Settings.DrainTimeout = batch.DrainTimeout;
+            e.Settings.StallAfter = batch.StallAfter;
             foreach (var (name, value) in consumerSettings ?? [])
             {
                 e.Settings.ConsumerSettings[name] = value;

@@ -5,9 +5,10 @@ using Npgsql;
 namespace Clickstream.Consumers.Storage;
 
 /// <summary>
-/// Stores click events in PostgreSQL with binary COPY, idempotently on <c>event_id</c>. A batch is one transaction;
-/// transient failures are retried (see <see cref="TransientRetry"/>); when the data of some rows is refused, the batch is
-/// bisected until those rows stand alone, they are returned as rejected, and every other row is stored.
+/// Stores click events in PostgreSQL with binary COPY, idempotently on <c>event_id</c>. A batch is one transaction.
+/// Failures of the server or of its set-up stall, retried (see <see cref="TransientRetry"/>); any other failure may be a
+/// row's (see <see cref="PostgresErrors"/>): the batch is bisected until the failing rows stand alone, each is returned as
+/// rejected once a probe row shows the failure follows that row, and every other row is stored.
 /// </summary>
 public sealed class PostgresClickEventStore : IClickEventStore
 {
@@ -54,13 +55,11 @@ public sealed class PostgresClickEventStore : IClickEventStore
         {
             return await _retry.ExecuteAsync("Storing events", ct => WriteOnceAsync(rows, ct), cancellationToken);
         }
-        catch (Exception e) when (PostgresErrors.IsRowRejection(e))
+        catch (Exception e) when (PostgresErrors.Classify(e) == Blame.Row && !cancellationToken.IsCancellationRequested)
         {
             if (rows.Count == 1)
             {
-                var reason = PostgresErrors.Describe(e);
-                StoreLog.Rejected(_logger, rows[0].EventId, rows[0].UserId, reason);
-                return new StoreOutcome(0, 0, [new RejectedEvent(rows.Offset, rows[0], reason, e)]);
+                return await IsolatedAsync(rows, e, cancellationToken);
             }
 
             // Which row is at fault is not reliably in the error; halving finds k bad rows in about 2k·log2(n) COPYs,
@@ -71,6 +70,74 @@ public sealed class PostgresClickEventStore : IClickEventStore
             return first.Add(second);
         }
     }
+
+    /// <summary>
+    /// One row failed alone. It is the row's failure only if it follows the row and not every row: a probe row (a plain
+    /// valid event, written and rolled back) must pass. If the probe fails too, the database's set-up refuses every row
+    /// (a constraint nothing meets, a trigger that always raises): stall like any set-up failure and retry the row,
+    /// rather than dead-letter the whole stream one row at a time.
+    /// </summary>
+    private async Task<StoreOutcome> IsolatedAsync(ArraySegment<ClickEvent> row, Exception failure, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await _retry.ExecuteAsync("Probing the events table", ProbeAsync, cancellationToken) is not { } probeFailure)
+            {
+                var reason = PostgresErrors.Describe(failure);
+                StoreLog.ProbePassed(_logger, row[0].EventId, reason);
+                StoreLog.Rejected(_logger, row[0].EventId, row[0].UserId, reason);
+                return new StoreOutcome(0, 0, [new RejectedEvent(row.Offset, row[0], reason, failure)]);
+            }
+
+            var delay = _retry.Delay(attempt);
+            _retry.SetUpFailure(probeFailure, "Storing events", attempt, delay);
+            await Task.Delay(delay, cancellationToken);
+            try
+            {
+                return await _retry.ExecuteAsync("Storing events", ct => WriteOnceAsync(row, ct), cancellationToken);
+            }
+            catch (Exception e) when (PostgresErrors.Classify(e) == Blame.Row && !cancellationToken.IsCancellationRequested)
+            {
+                failure = e;
+            }
+        }
+    }
+
+    /// <summary>Writes a valid event the way <see cref="Strategy"/> writes rows, then rolls it back: null if it passed.</summary>
+    private async Task<Exception?> ProbeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        // Never committed: disposing the transaction rolls the probe back.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            ClickEvent[] probe = [ProbeRow()];
+            if (Strategy == CopyStrategy.DirectWithStagingFallback)
+            {
+                await ClickEventCopy.WriteAsync(connection, "events", probe, cancellationToken);
+            }
+            else
+            {
+                await CopyThroughStagingAsync(connection, transaction, probe, cancellationToken);
+            }
+            return null;
+        }
+        catch (Exception e) when (PostgresErrors.Classify(e) == Blame.Row && !cancellationToken.IsCancellationRequested)
+        {
+            return e;
+        }
+    }
+
+    // An event as the API would accept it now: a failure this row meets too is not the data's.
+    private static ClickEvent ProbeRow() => new()
+    {
+        EventId = Guid.NewGuid(),
+        UserId = 1,
+        EventType = "clickstream.probe",
+        Page = "/",
+        EventTime = DateTimeOffset.UtcNow,
+        ReceivedAt = DateTimeOffset.UtcNow,
+    };
 
     private async Task<StoreOutcome> WriteOnceAsync(IReadOnlyList<ClickEvent> rows, CancellationToken cancellationToken)
     {
@@ -89,13 +156,15 @@ public sealed class PostgresClickEventStore : IClickEventStore
             }
         }
 
-        return await CopyThroughStagingAsync(connection, rows, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var outcome = await CopyThroughStagingAsync(connection, transaction, rows, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return outcome;
     }
 
-    private static async Task<StoreOutcome> CopyThroughStagingAsync(NpgsqlConnection connection, IReadOnlyList<ClickEvent> rows,
-        CancellationToken cancellationToken)
+    private static async Task<StoreOutcome> CopyThroughStagingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IReadOnlyList<ClickEvent> rows, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var create = new NpgsqlCommand(CreateStaging, connection, transaction))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
@@ -107,8 +176,6 @@ public sealed class PostgresClickEventStore : IClickEventStore
         {
             inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
         }
-
-        await transaction.CommitAsync(cancellationToken);
         return new StoreOutcome(inserted, rows.Count - inserted, []);
     }
 }

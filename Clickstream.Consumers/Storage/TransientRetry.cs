@@ -5,10 +5,11 @@ using Microsoft.Extensions.Options;
 namespace Clickstream.Consumers.Storage;
 
 /// <summary>
-/// Retries a database operation with exponential backoff and jitter until it succeeds or the token is canceled.
-/// It never gives up on its own: the events must not be dropped, and throwing would dead-letter the whole batch,
-/// so an outage stalls the partition (its offsets stay uncommitted) until the database is back or the worker stops.
-/// Row rejections are the caller's business and pass straight through.
+/// Retries a database operation with exponential backoff and jitter while it fails for the server's sake
+/// (<see cref="Blame.Server"/>, <see cref="Blame.SetUp"/>), until it succeeds or the token is canceled. It never gives up
+/// on its own: the events must not be dropped, and throwing would dead-letter the whole batch, so an outage or a broken
+/// set-up stalls the partition (its offsets stay uncommitted) until it is over or the worker stops.
+/// Failures that may be a row's (<see cref="Blame.Row"/>) are the caller's business and pass straight through.
 /// </summary>
 internal sealed class TransientRetry(IOptions<EventStoreOptions> options, ILogger<TransientRetry> logger)
 {
@@ -20,24 +21,30 @@ internal sealed class TransientRetry(IOptions<EventStoreOptions> options, ILogge
             {
                 return await action(cancellationToken);
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && !PostgresErrors.IsRowRejection(e)
-                && !PostgresErrors.IsUniqueViolation(e) && e is not OperationCanceledException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OperationCanceledException
+                && PostgresErrors.Classify(e) is var blame && blame != Blame.Row)
             {
                 var delay = Delay(attempt);
-                if (PostgresErrors.IsTransient(e))
+                if (blame == Blame.Server)
                 {
                     StoreLog.TransientFailure(logger, operation, attempt, delay.TotalMilliseconds, PostgresErrors.Describe(e));
                 }
                 else
                 {
-                    // Not the data's fault and not known to pass (a missing table, a permission): an operator must act.
-                    // Waiting keeps every event; dead-lettering the batch would need a replay afterwards.
-                    StoreLog.UnexpectedFailure(logger, e, operation, attempt, delay.TotalMilliseconds, PostgresErrors.Describe(e));
+                    SetUpFailure(e, operation, attempt, delay);
                 }
                 await Task.Delay(delay, cancellationToken);
             }
         }
     }
+
+    /// <summary>
+    /// Logs a failure every row meets because of the database's set-up: an operator must act, and until then the
+    /// partition waits, keeping every event (dead-lettering them would need a replay afterwards).
+    /// </summary>
+    public void SetUpFailure(Exception exception, string operation, int attempt, TimeSpan delay) =>
+        StoreLog.SetUpFailure(logger, exception, operation, attempt, delay.TotalMilliseconds, PostgresErrors.Describe(exception),
+            PostgresErrors.Remedy(exception));
 
     /// <summary>Exponential, capped, with "equal jitter" (half fixed, half random) so workers do not retry in step.</summary>
     internal TimeSpan Delay(int attempt)

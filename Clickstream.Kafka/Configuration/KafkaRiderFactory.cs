@@ -23,7 +23,8 @@ internal sealed class KafkaRiderFactory(Action<IRiderRegistrationContext, IKafka
         public void Configure(IBusInstance busInstance)
         {
             var rider = new KafkaRider(configurator.HostConfig!, configurator.Endpoints, context.GetServices<IProducerRegistration>(), busInstance,
-                context.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance);
+                context.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+                context.GetService<TimeProvider>() ?? TimeProvider.System);
             busInstance.Connect<IKafkaRider>(rider);
         }
 

@@ -42,8 +42,18 @@ public sealed class TopicEndpointSettings
     /// <summary>Where messages that can never be processed go, with the reason in headers. Default: "&lt;topic&gt;.dlq".</summary>
     public string DeadLetterTopic { get; set; }
 
-    /// <summary>How long a revoked partition or a stopping endpoint waits for in-flight messages before committing. Default 30 s.</summary>
+    /// <summary>
+    /// How long a revoked partition waits for its in-flight messages before committing, and the bound of a whole stop
+    /// (drain, commit, leaving the group). Default 30 s.
+    /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A partition with lag (messages received or available, not committed) whose commits have not moved for this long
+    /// is stalled: the rider's readiness turns unhealthy and names it. Must exceed <see cref="CheckpointInterval"/> and
+    /// a batch consumer's time limit, which delay commits in normal work. Default 2 min.
+    /// </summary>
+    public TimeSpan StallAfter { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Create the topic and its dead-letter topic at start when the cluster lacks them. Default true.</summary>
     public bool CreateTopicsIfMissing { get; set; } = true;
@@ -69,6 +79,8 @@ public sealed class TopicEndpointSettings
             yield return $"DeadLetterTopic must be set and differ from the topic (got '{DeadLetterTopic}').";
         if (DrainTimeout <= TimeSpan.Zero)
             yield return $"DrainTimeout must be positive (got {DrainTimeout}).";
+        if (StallAfter <= CheckpointInterval)
+            yield return $"StallAfter ({StallAfter}) must exceed CheckpointInterval ({CheckpointInterval}): a partition would look stalled between two commits.";
         if (Partitions < 1)
             yield return $"Partitions must be at least 1 (got {Partitions}).";
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Mime;
+using Clickstream.Kafka.Consuming.Dispatch;
 using MassTransit;
 using MassTransit.Serialization;
 

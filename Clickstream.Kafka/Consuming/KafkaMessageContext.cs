@@ -1,4 +1,6 @@
 using System.Text;
+using Clickstream.Kafka.Consuming.Dispatch;
+using Clickstream.Kafka.Consuming.Faults;
 using Confluent.Kafka;
 using MassTransit;
 using MassTransit.Transports;
@@ -8,10 +10,10 @@ namespace Clickstream.Kafka.Consuming;
 /// <summary>Where a consumed message came from (topic, partition, offset, key), and its way to the dead-letter topic.</summary>
 public sealed class KafkaMessageContext : ITransportSequenceNumber
 {
-    private readonly DeadLetterProducer _deadLetters;
+    private readonly DeadLetterSend _deadLetters;
     private string? _key;
 
-    internal KafkaMessageContext(ConsumeResult<byte[]?, byte[]?> message, ulong sequenceNumber, DeadLetterProducer deadLetters)
+    internal KafkaMessageContext(ConsumeResult<byte[]?, byte[]?> message, ulong sequenceNumber, DeadLetterSend deadLetters)
     {
         Result = message;
         _deadLetters = deadLetters;
@@ -48,7 +50,7 @@ public sealed class KafkaMessageContext : ITransportSequenceNumber
     /// rejects its row for good, say): the consumer then completes normally and the offset moves on.
     /// </summary>
     public Task DeadLetterAsync(string reason, Exception? exception = null, CancellationToken cancellationToken = default) =>
-        _deadLetters.SendAsync(Result, reason, exception, cancellationToken);
+        _deadLetters(Result, reason, exception, cancellationToken);
 }
 
 /// <summary>Reads the Kafka side of a message consumed from a topic endpoint.</summary>

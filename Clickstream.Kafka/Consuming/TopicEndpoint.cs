@@ -1,71 +1,68 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Threading.Channels;
 using Clickstream.Kafka.Backlog;
 using Clickstream.Kafka.Configuration;
+using Clickstream.Kafka.Consuming.Backpressure;
+using Clickstream.Kafka.Consuming.Checkpoints;
+using Clickstream.Kafka.Consuming.Dispatch;
+using Clickstream.Kafka.Consuming.Faults;
+using Clickstream.Kafka.Consuming.Lifecycle;
 using Confluent.Kafka;
-using MassTransit;
-using MassTransit.Transports;
 using Microsoft.Extensions.Logging;
 
 namespace Clickstream.Kafka.Consuming;
 
 /// <summary>
-/// Reads one topic in one consumer group and runs its messages through a MassTransit receive endpoint
-/// (<see cref="IReceiveEndpointDispatcher"/>): each message on its own, or, for a batch consumer, each batch the
-/// endpoint collected (<see cref="BatchBuffer"/>) as one message. This loop owns what Kafka needs: bounded prefetch
-/// (partitions pause at the in-flight limit), per-key order, dead-lettering, and commits of the contiguous completed
-/// prefix of each partition, at intervals, on revocation and on stop.
+/// Reads one topic in one consumer group on a thread of its own: the poll loop and the endpoint's lifecycle (start,
+/// rebalances, stop; its bounds in <see cref="StopSignals"/>). What it reads goes to its parts:
+/// <see cref="FetchThrottle"/> and <see cref="PartitionPause"/> (the in-flight limit, pause and resume),
+/// <see cref="AssignedPartitions"/> and <see cref="CommitPolicy"/> (checkpoints and commits), <see cref="IMessageDispatch"/>
+/// (to the MassTransit receive pipeline, keyed or in batches), <see cref="DeadLettering"/> and
+/// <see cref="UnreadableMessages"/> (faults to the dead-letter topic).
 /// </summary>
 internal sealed class TopicEndpoint : IAsyncDisposable
 {
+    /// <summary>How long the in-flight limit may stay reached before fetching pauses: a stall, not a busy moment.</summary>
+    internal static readonly TimeSpan StallBeforePause = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
     private readonly TopicEndpointSettings _settings;
     private readonly ConsumerConfig _config;
     private readonly TopicCreator _topics;
-    private readonly IReceiveEndpointDispatcher _dispatcher;
-    private readonly MessageGate _gate;
+    private readonly Func<MessagesFinished, CancellationToken, IMessageDispatch> _createDispatch;
     private readonly DeadLetterProducer _deadLetters;
-    private readonly bool _orderByKey;
-    private readonly int _inFlightLimit;
+    private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly LocalBacklog.TopicCounters _backlog;
-    private readonly ConcurrentDictionary<TopicPartition, PartitionCheckpoint> _partitions = new();
-    private readonly ConcurrentDictionary<string, Task> _keyTails = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly CancellationTokenSource _abort = new();
-    private static readonly TimeSpan StallBeforePause = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-    private readonly BatchBuffer? _batches;
-    private readonly Channel<CollectedBatch> _completedBatches = Channel.CreateUnbounded<CollectedBatch>(new() { SingleWriter = true });
-    private Task[] _batchWorkers = [];
-    private readonly ManualResetEventSlim _capacityFreed = new();
+    private readonly FetchThrottle _throttle;
+    private readonly AssignedPartitions _partitions;
+    private readonly CommitPolicy _commits;
+    private readonly UnreadableMessages _unreadable;
+    private readonly PartitionPause _pause;
+    private readonly StopSignals _stop;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IMessageDispatch? _dispatch;
     private Thread? _thread;
     private Task _completion = Task.CompletedTask;
-    private int _inFlight;
-    private int _completedSinceCommit;
     private long _sequence;
-    private bool _paused;
+    private bool _stopDrained;
 
-    /// <param name="batchOptions">Set when the endpoint's consumer is a batch consumer: the endpoint collects its batches.</param>
-    public TopicEndpoint(TopicEndpointSettings settings, ConsumerConfig config, TopicCreator topics, IReceiveEndpointDispatcher dispatcher, MessageGate gate,
-        DeadLetterProducer deadLetters, bool orderByKey, int inFlightLimit, ILogger logger, BatchOptions? batchOptions = null)
+    /// <param name="createDispatch">Makes the endpoint's dispatch (single messages or batches) once the loop runs.</param>
+    public TopicEndpoint(TopicEndpointSettings settings, ConsumerConfig config, TopicCreator topics, int inFlightLimit,
+        Func<MessagesFinished, CancellationToken, IMessageDispatch> createDispatch, DeadLetterProducer deadLetters, TimeProvider clock, ILogger logger)
     {
-        if (batchOptions is not null)
-        {
-            // Complete batches queue up in order for ConcurrencyLimit workers (bounded by the in-flight limit).
-            _batches = new BatchBuffer(batchOptions, BatchContextFactory.For(gate.MessageType), batch => _completedBatches.Writer.TryWrite(batch));
-        }
         _settings = settings;
         _config = config;
         _topics = topics;
-        _dispatcher = dispatcher;
-        _gate = gate;
+        _createDispatch = createDispatch;
         _deadLetters = deadLetters;
-        _orderByKey = orderByKey;
-        _inFlightLimit = inFlightLimit;
+        _clock = clock;
         _logger = logger;
         _backlog = LocalBacklog.For(config.BootstrapServers ?? "", settings.Topic);
+        _throttle = new FetchThrottle(inFlightLimit, StallBeforePause, clock);
+        _partitions = new AssignedPartitions(clock);
+        _commits = new CommitPolicy(settings.CheckpointMessageCount, settings.CheckpointInterval, clock);
+        _pause = new PartitionPause(logger, Name);
+        _stop = new StopSignals(settings.DrainTimeout, clock);
+        _unreadable = new UnreadableMessages(_partitions, _throttle, NewContext, Finish, _stop.Abort);
     }
 
     public string Name => $"{_settings.Topic}/{_settings.GroupId}";
@@ -74,12 +71,20 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     public Task Ready => _ready.Task;
 
     /// <summary>Partitions currently assigned to this endpoint.</summary>
-    public IReadOnlyCollection<TopicPartition> Assignment => _partitions.Keys.ToList();
+    public IReadOnlyCollection<TopicPartition> Assignment => _partitions.Partitions;
+
+    /// <summary>Partitions whose fetching is paused for back-pressure.</summary>
+    public IReadOnlyList<int> PausedPartitions => _pause.Partitions;
+
+    /// <summary>Partitions with lag whose commits have not moved for <see cref="TopicEndpointSettings.StallAfter"/>.</summary>
+    public IReadOnlyList<StalledPartition> StalledPartitions => _partitions.Stalled(_settings.StallAfter);
+
+    public TimeSpan StallAfter => _settings.StallAfter;
 
     public bool IsRunning => _thread is { IsAlive: true };
 
     /// <summary>Messages received and not finished yet (collected into a batch, being consumed, or being dead-lettered).</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    public int InFlight => _throttle.InFlight;
 
     public void Start()
     {
@@ -94,7 +99,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             }
             catch (Exception e)
             {
-                _logger.LogCritical(e, "Topic endpoint {Endpoint} stopped on an unexpected error", Name);
+                ConsumingLog.Crashed(_logger, e, Name);
                 done.TrySetException(e);
             }
         })
@@ -106,18 +111,13 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     }
 
     /// <summary>
-    /// Graceful stop: stop fetching, let in-flight messages finish (bounded by DrainTimeout), commit, leave the group.
-    /// A canceled <paramref name="cancellationToken"/> aborts instead: in-flight work is canceled and nothing more is
-    /// committed, as after a crash.
+    /// Graceful stop: stop fetching, let in-flight messages finish, commit, leave the group; all of it within one
+    /// DrainTimeout. A canceled <paramref name="cancellationToken"/> (the host's shutdown timeout ran out) aborts
+    /// instead: in-flight work is canceled and nothing more is committed, as after a crash.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            await _abort.CancelAsync();
-        }
-        await using var registration = cancellationToken.Register(() => _abort.Cancel());
-        await _stopping.CancelAsync();
+        await using var registration = _stop.Request(cancellationToken);
         try
         {
             await _completion;
@@ -132,9 +132,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     {
         await StopAsync(CancellationToken.None);
         _deadLetters.Dispose();
-        _stopping.Dispose();
-        _abort.Dispose();
-        _capacityFreed.Dispose();
+        _stop.Dispose();
     }
 
     private void Run()
@@ -144,146 +142,111 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition).ToList()))
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions.Select(p => p.TopicPartition).ToList()))
-            .SetErrorHandler((_, error) => _logger.Log(error.IsFatal ? LogLevel.Critical : LogLevel.Warning,
-                "Kafka consumer of {Endpoint}: {Error}", Name, error.Reason))
+            .SetErrorHandler((_, error) => OnClientError(error))
             .Build();
 
         consumer.Subscribe(_settings.Topic);
-        _logger.LogInformation("Topic endpoint {Endpoint} started (in-flight limit {InFlightLimit}, dead letters to {DeadLetterTopic})",
-            Name, _inFlightLimit, _settings.DeadLetterTopic);
-        if (_batches is not null)
+        ConsumingLog.Started(_logger, Name, _throttle.Limit, _settings.DeadLetterTopic);
+        var dispatch = _dispatch = _createDispatch(Finish, _stop.Abort);
+
+        while (!_stop.Stopping.IsCancellationRequested)
         {
-            // Off the poll thread: the receive pipeline and the consumer run while the next batch is collected.
-            _batchWorkers = Enumerable.Range(0, _batches.Options.ConcurrencyLimit).Select(_ => Task.Run(ConsumeBatchesAsync)).ToArray();
-            _logger.LogInformation("Topic endpoint {Endpoint} collects batches of up to {MessageLimit} messages or {TimeLimit}, {ConcurrencyLimit} at a time",
-                Name, _batches.Options.MessageLimit, _batches.Options.TimeLimit, _batches.Options.ConcurrencyLimit);
-        }
-
-        var sinceCommit = Stopwatch.StartNew();
-        while (!_stopping.IsCancellationRequested)
-        {
-            ApplyBackpressure(consumer);
-            ConsumeResult<byte[]?, byte[]?>? result;
-            try
+            if (_throttle.IsFull)
             {
-                result = consumer.Consume(_batches?.NextWait(PollInterval) ?? PollInterval);
+                // The batch being collected cannot grow: it goes out now rather than wait for its time limit.
+                dispatch.Flush();
             }
-            catch (ConsumeException e)
+            switch (_throttle.Next())
             {
-                _logger.LogWarning(e, "Kafka consume error on {Endpoint}: {Error}", Name, e.Error.Reason);
-                continue;
+                case FetchAction.Wait:
+                    _throttle.WaitForCapacity(PollInterval, _stop.Stopping);
+                    break;
+                case FetchAction.Pause:
+                    _pause.Set(consumer, paused: true);
+                    Poll(consumer, dispatch);
+                    break;
+                case FetchAction.Resume:
+                    _pause.Set(consumer, paused: false);
+                    Poll(consumer, dispatch);
+                    break;
+                default:
+                    Poll(consumer, dispatch);
+                    break;
             }
-
-            if (result is { IsPartitionEOF: false } && _partitions.TryGetValue(result.TopicPartition, out var checkpoint))
+            dispatch.CompleteIfDue();
+            if (_commits.IsDue)
             {
-                Receive(result, checkpoint);
-            }
-            _batches?.CompleteIfDue();
-
-            if (Volatile.Read(ref _completedSinceCommit) >= _settings.CheckpointMessageCount || sinceCommit.Elapsed >= _settings.CheckpointInterval)
-            {
-                Commit(consumer, _partitions.Keys.ToList());
-                sinceCommit.Restart();
+                _partitions.ObserveEnds(consumer);
+                _partitions.Commit(consumer, _partitions.Partitions, _logger, Name);
+                _commits.Committed();
             }
         }
-
-        var aborted = _abort.IsCancellationRequested;
-        if (!aborted)
-        {
-            _batches?.Complete(BatchCompletionMode.Forced);
-            var all = _partitions.Keys.ToList();
-            Drain(all);
-            Commit(consumer, all);
-            consumer.Close();
-        }
-        // Whatever did not finish within the drain timeout is abandoned: it was not committed, so it is delivered again.
-        _abort.Cancel();
-        _completedBatches.Writer.TryComplete();
-        Task.WaitAll(_batchWorkers, _settings.DrainTimeout);
-        _logger.LogInformation("Topic endpoint {Endpoint} stopped{How}", Name, aborted ? " (aborted, no final commit)" : " (completed work committed)");
+        Stop(consumer, dispatch);
     }
 
-    private void ApplyBackpressure(IConsumer<byte[]?, byte[]?> consumer)
+    private void Poll(IConsumer<byte[]?, byte[]?> consumer, IMessageDispatch dispatch)
     {
-        var inFlight = Volatile.Read(ref _inFlight);
-        if (inFlight >= _inFlightLimit)
+        ConsumeResult<byte[]?, byte[]?>? result = null;
+        try
         {
-            // The batch being collected cannot grow: it goes out now rather than wait for its time limit.
-            _batches?.Complete(BatchCompletionMode.Forced);
+            result = consumer.Consume(dispatch.NextWait(PollInterval));
         }
-        if (!_paused && inFlight >= _inFlightLimit && !WaitForCapacity(StallBeforePause))
+        catch (ConsumeException e)
         {
-            // A real stall (a slow or failing consumer): pause fetching so memory stays bounded, while Consume keeps
-            // running for rebalances. Pausing costs a re-fetch on resume, so it is kept for stalls, not for every
-            // moment the limit is reached.
-            consumer.Pause(consumer.Assignment);
-            _paused = true;
-            _logger.LogInformation("Topic endpoint {Endpoint} paused fetching: {InFlight} messages in flight", Name, inFlight);
+            OnConsumeError(e);
         }
-        else if (_paused && inFlight <= _inFlightLimit / 2)
+        finally
         {
-            consumer.Resume(consumer.Assignment);
-            _paused = false;
-            _logger.LogInformation("Topic endpoint {Endpoint} resumed fetching", Name);
+            // A rebalance runs inside Consume, and Confluent assigns the partitions after our handler returned.
+            _pause.ApplyToNewAssignment(consumer, _throttle.IsPaused);
+        }
+
+        if (result is { IsPartitionEOF: false } && _partitions.TryGet(result.TopicPartition, out var checkpoint))
+        {
+            _backlog.Fetched(result.Partition.Value,
+                LocalBacklog.SizeOf(result.Message.Key?.Length ?? 0, result.Message.Value?.Length ?? 0, result.Message.Headers));
+            var entry = checkpoint.Track(result.Offset.Value);
+            _throttle.Received();
+            dispatch.Add(NewContext(result), entry);
         }
     }
 
-    private bool WaitForCapacity(TimeSpan timeout)
-    {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (Volatile.Read(ref _inFlight) >= _inFlightLimit)
-        {
-            var remaining = deadline - Environment.TickCount64;
-            if (remaining <= 0 || _stopping.IsCancellationRequested)
-            {
-                return false;
-            }
-            _capacityFreed.Reset();
-            if (Volatile.Read(ref _inFlight) < _inFlightLimit)
-            {
-                break;
-            }
-            _capacityFreed.Wait(TimeSpan.FromMilliseconds(Math.Min(remaining, 100)));
-        }
-        return true;
-    }
+    private KafkaMessageContext NewContext(ConsumeResult<byte[]?, byte[]?> result) =>
+        new(result, (ulong)Interlocked.Increment(ref _sequence), _deadLetters.SendAsync);
 
-    private void Receive(ConsumeResult<byte[]?, byte[]?> result, PartitionCheckpoint checkpoint)
+    private void OnConsumeError(ConsumeException e)
     {
-        _backlog.Fetched(result.Partition.Value,
-            LocalBacklog.SizeOf(result.Message.Key?.Length ?? 0, result.Message.Value?.Length ?? 0, result.Message.Headers));
-        var entry = checkpoint.Track(result.Offset.Value);
-        Interlocked.Increment(ref _inFlight);
-        var message = new KafkaMessageContext(result, (ulong)Interlocked.Increment(ref _sequence), _deadLetters);
-        if (_batches is not null)
+        if (e.Error.IsFatal)
         {
-            // Only collected here: the contract check runs on the batch's worker, so this thread just reads Kafka.
-            _batches.Add(message, entry);
+            // The consumer can do nothing more: the endpoint stops, and readiness says so.
+            throw new KafkaException(e.Error, e);
+        }
+        if (!_unreadable.TryAccountFor(e))
+        {
+            ConsumingLog.ConsumeError(_logger, e, Name, e.Error.Reason);
             return;
         }
+        var record = e.ConsumerRecord!;
+        ConsumingLog.Unreadable(_logger, e, Name, record.Topic, record.Partition.Value, record.Offset.Value, e.Error.Reason);
+    }
 
-        Task<bool> work;
-        if (_orderByKey && message.Key is { } key)
+    private void OnClientError(Error error)
+    {
+        if (error.IsFatal)
         {
-            // Messages of one key run one after the other, in partition order.
-            var previous = _keyTails.GetValueOrDefault(key) ?? Task.CompletedTask;
-            work = previous.ContinueWith(_ => Process(message), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
-            _keyTails[key] = work;
-            work.ContinueWith(t => _keyTails.TryRemove(new KeyValuePair<string, Task>(key, t)), TaskScheduler.Default);
+            ConsumingLog.FatalError(_logger, Name, error.Reason);
         }
         else
         {
-            work = Process(message);
+            ConsumingLog.ClientError(_logger, Name, error.Reason);
         }
-
-        work.ContinueWith(t => Finish(t.IsCompletedSuccessfully && t.Result, entry), TaskScheduler.Default);
     }
 
     /// <summary>
     /// Frees the in-flight places of finished messages. They complete (and may be committed) only when
     /// <paramref name="done"/>: consumed or dead-lettered.
     /// </summary>
-    private void Finish(bool done, params ReadOnlySpan<PartitionCheckpoint.Entry> entries)
+    private void Finish(bool done, PartitionCheckpoint.Entry[] entries)
     {
         if (done)
         {
@@ -291,183 +254,90 @@ internal sealed class TopicEndpoint : IAsyncDisposable
             {
                 entry.Complete();
             }
-            Interlocked.Add(ref _completedSinceCommit, entries.Length);
+            _commits.Completed(entries.Length);
         }
-        Interlocked.Add(ref _inFlight, -entries.Length);
-        _capacityFreed.Set();
+        _throttle.Finished(entries.Length);
     }
 
-    /// <summary>
-    /// A batch is a message the endpoint made: it gets a MessageId of its own, which MassTransit's logs, faults and test
-    /// harness key on (plain Kafka messages carry none).
-    /// </summary>
-    private static Dictionary<string, object> BatchHeaders() => new(StringComparer.OrdinalIgnoreCase)
+    private void Stop(IConsumer<byte[]?, byte[]?> consumer, IMessageDispatch dispatch)
     {
-        [MessageHeaders.ContentType] = Serialization.WireJson.ContentType,
-        [MessageHeaders.MessageId] = NewId.NextGuid().ToString(),
-    };
-
-    private async Task ConsumeBatchesAsync()
-    {
-        await foreach (var batch in _completedBatches.Reader.ReadAllAsync())
+        if (!_stop.IsAborted)
         {
-            Finish(await ProcessBatch(batch), batch.Entries);
-        }
-    }
-
-    private async Task<bool> ProcessBatch(CollectedBatch batch)
-    {
-        var abort = _abort.Token;
-        if (abort.IsCancellationRequested)
-        {
-            return false; // abandoned, like every batch still queued when the endpoint aborts
-        }
-        var rejected = Task.CompletedTask;
-        try
-        {
-            // Messages that fail the contract check leave the batch for the dead-letter topic; the rest are consumed.
-            rejected = Task.WhenAll(batch.Check(_gate).Select(r => r.Message.DeadLetterAsync(r.Problem, null, abort)));
-            if (batch.Messages.Length > 0)
+            dispatch.Flush();
+            var all = _partitions.Partitions;
+            Drain(all);
+            if (!_stop.IsAborted)
             {
-                await _dispatcher.Dispatch([], BatchHeaders(), abort, batch);
-            }
-            await rejected;
-            return true;
-        }
-        catch (Exception) when (abort.IsCancellationRequested)
-        {
-            return false;
-        }
-        catch (Exception e)
-        {
-            // The batch consumer faulted after its retries: every message of the batch goes to the dead-letter topic.
-            try
-            {
-                await Task.WhenAll(batch.Messages.Select(m => m.DeadLetterAsync($"Consumer faulted: {e.Message}", e, abort)).Append(rejected));
-                return true;
-            }
-            catch (OperationCanceledException) when (abort.IsCancellationRequested)
-            {
-                return false;
+                _partitions.Commit(consumer, all, _logger, Name);
             }
         }
-    }
-
-    private async Task<bool> Process(KafkaMessageContext message)
-    {
-        var abort = _abort.Token;
-        try
+        // The stop drained and committed: the revocation that Close brings must not wait a second drain timeout.
+        _stopDrained = true;
+        var aborted = _stop.IsAborted;
+        if (!aborted)
         {
-            var problem = _gate.Check(message.Result.Message, out var value);
-            message.Value = value;
-            if (problem is not null)
-            {
-                await message.DeadLetterAsync(problem, null, abort);
-                return true;
-            }
-
-            await _dispatcher.Dispatch(message.Result.Message.Value!, MessageGate.Headers(message.Result.Message), abort, message);
-            return true;
+            consumer.Close();
         }
-        catch (Exception) when (abort.IsCancellationRequested)
-        {
-            return false;
-        }
-        catch (Exception e)
-        {
-            // The consumer faulted after its retries (or no consumer took the message): never drop it silently.
-            try
-            {
-                await message.DeadLetterAsync($"Consumer faulted: {e.Message}", e, abort);
-                return true;
-            }
-            catch (OperationCanceledException) when (abort.IsCancellationRequested)
-            {
-                return false;
-            }
-        }
+        // Whatever did not finish within the drain timeout is abandoned: it was not committed, so it is delivered again.
+        _stop.AbortNow();
+        dispatch.WaitForWorkers(_stop.TimeLeft, _stop.HostGaveUp);
+        ConsumingLog.Stopped(_logger, Name, aborted ? "aborted, no final commit" : "completed work committed");
     }
 
     private void OnAssigned(List<TopicPartition> partitions)
     {
-        foreach (var partition in partitions)
-        {
-            _partitions[partition] = new PartitionCheckpoint();
-        }
-        _paused = false;
-        _logger.LogInformation("Topic endpoint {Endpoint} assigned {Partitions}", Name, string.Join(", ", partitions.Select(p => p.Partition.Value)));
+        _partitions.Assign(partitions);
+        _pause.AssignmentChanged();
+        ConsumingLog.Assigned(_logger, Name, string.Join(", ", partitions.Select(p => p.Partition.Value)));
         _ready.TrySetResult();
     }
 
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
-        if (!_abort.IsCancellationRequested)
+        if (!_stop.IsAborted)
         {
-            // The batch being collected may hold messages of these partitions: it goes out now, to be drained with them.
-            _batches?.Complete(BatchCompletionMode.Forced);
-            Drain(partitions);
-            Commit(consumer, partitions);
+            if (!_stopDrained)
+            {
+                // The batch being collected may hold messages of these partitions: it goes out now, to be drained with them.
+                _dispatch?.Flush();
+                Drain(partitions);
+            }
+            if (!_stop.IsAborted)
+            {
+                _partitions.Commit(consumer, partitions, _logger, Name);
+                _commits.Reset();
+            }
         }
-        foreach (var partition in partitions)
-        {
-            _partitions.TryRemove(partition, out _);
-        }
-        _logger.LogInformation("Topic endpoint {Endpoint} revoked {Partitions}", Name, string.Join(", ", partitions.Select(p => p.Partition.Value)));
+        _partitions.Remove(partitions);
+        ConsumingLog.Revoked(_logger, Name, string.Join(", ", partitions.Select(p => p.Partition.Value)));
     }
 
     private void OnLost(List<TopicPartition> partitions)
     {
         // Another member owns them already: committing now could move its offsets backwards.
-        foreach (var partition in partitions)
-        {
-            _partitions.TryRemove(partition, out _);
-        }
-        _logger.LogWarning("Topic endpoint {Endpoint} lost {Partitions}; uncommitted messages will be delivered again",
-            Name, string.Join(", ", partitions.Select(p => p.Partition.Value)));
+        _partitions.Remove(partitions);
+        ConsumingLog.Lost(_logger, Name, string.Join(", ", partitions.Select(p => p.Partition.Value)));
     }
 
+    /// <summary>
+    /// Waits for the in-flight work of <paramref name="partitions"/>, at most DrainTimeout and never past the stop's
+    /// bound or an abort. Runs on the poll thread inside a rebalance callback or at stop, where blocking is the point:
+    /// the partitions must not change hands before their finished work is committed.
+    /// </summary>
     private void Drain(IReadOnlyCollection<TopicPartition> partitions)
     {
-        var drains = partitions.Select(p => _partitions.TryGetValue(p, out var c) ? c.DrainAsync() : Task.CompletedTask).ToArray();
-        // Runs on the poll thread inside a rebalance callback or at stop, where blocking is the point: the
-        // partitions must not change hands before their finished work is committed.
-        if (!Task.WaitAll(drains, _settings.DrainTimeout))
-        {
-            _logger.LogWarning("Topic endpoint {Endpoint}: in-flight messages did not finish within {DrainTimeout}; they will be delivered again",
-                Name, _settings.DrainTimeout);
-        }
-    }
-
-    private void Commit(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyCollection<TopicPartition> partitions)
-    {
-        var offsets = new List<TopicPartitionOffset>();
-        foreach (var partition in partitions)
-        {
-            if (_partitions.TryGetValue(partition, out var checkpoint) && checkpoint.TakeCommittable() is { } offset)
-            {
-                offsets.Add(new TopicPartitionOffset(partition, offset));
-            }
-        }
-        Interlocked.Exchange(ref _completedSinceCommit, 0);
-        if (offsets.Count == 0)
-        {
-            return;
-        }
+        var drained = _partitions.DrainAsync(partitions);
         try
         {
-            consumer.Commit(offsets);
-            foreach (var offset in offsets)
+            if (drained.Wait(_settings.DrainTimeout, _stop.DrainCanceled))
             {
-                if (_partitions.TryGetValue(offset.TopicPartition, out var checkpoint))
-                {
-                    checkpoint.Committed(offset.Offset.Value);
-                }
+                return;
             }
         }
-        catch (KafkaException e)
+        catch (OperationCanceledException)
         {
-            // Kept for the next checkpoint; during a rebalance the new owner re-reads from the last commit.
-            _logger.LogWarning("Commit of {Endpoint} failed: {Error}", Name, e.Error.Reason);
+            // The stop's bound passed, or the host aborted.
         }
+        ConsumingLog.DrainTimedOut(_logger, Name, _settings.DrainTimeout);
     }
 }

@@ -8,4 +8,7 @@ internal interface IOwnedProducer
 {
     /// <summary>Waits (bounded) for messages still in flight, then releases the client.</summary>
     void Close(TimeSpan flushTimeout);
+
+    /// <summary>Whether it can produce now, and its fatal errors so far.</summary>
+    KafkaProducerState State { get; }
 }

@@ -42,6 +42,12 @@ internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters ba
                 }
             });
         }
+        catch (ObjectDisposedException)
+        {
+            // The producer was replaced after a fatal error between the caller reading it and this call.
+            backlog.NotProduced(size);
+            Done(new KafkaException(new Error(ErrorCode.Local_Fatal, "The Kafka producer was replaced after a fatal error; try again.")));
+        }
         catch (Exception e)
         {
             // Refused before queueing (queue full, message too large): it will get no delivery report.

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 
 namespace Clickstream.Kafka.Producing;
 
@@ -7,7 +8,7 @@ internal interface IProducerRegistration
 {
     Type MessageType { get; }
 
-    IOwnedProducer Create(ClientConfig host);
+    IOwnedProducer Create(ClientConfig host, ILoggerFactory loggers, TimeProvider clock);
 }
 
 internal sealed class ProducerRegistration<TMessage>(string topic, Action<TopicProducerSettings<TMessage>>? configure) : IProducerRegistration
@@ -15,10 +16,10 @@ internal sealed class ProducerRegistration<TMessage>(string topic, Action<TopicP
 {
     public Type MessageType => typeof(TMessage);
 
-    public IOwnedProducer Create(ClientConfig host)
+    public IOwnedProducer Create(ClientConfig host, ILoggerFactory loggers, TimeProvider clock)
     {
         var settings = new TopicProducerSettings<TMessage>(topic);
         configure?.Invoke(settings);
-        return new TopicProducer<TMessage>(settings, host);
+        return new TopicProducer<TMessage>(settings, host, loggers.CreateLogger<TopicProducer<TMessage>>(), clock);
     }
 }

@@ -3,36 +3,41 @@ using System.Text.Json;
 using Clickstream.Kafka.Backlog;
 using Clickstream.Kafka.Serialization;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 
 namespace Clickstream.Kafka.Producing;
 
 /// <summary>
 /// One Confluent producer per topic producer, shared by every caller: concurrent produces are batched by
-/// librdkafka (linger) instead of each waiting for its own round trip.
+/// librdkafka (linger) instead of each waiting for its own round trip. It is replaced after a fatal error
+/// (<see cref="RecoverableProducer{TKey,TValue}"/>), so every produce reads the current one.
 /// </summary>
 internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwnedProducer
     where TMessage : class
 {
     private static readonly byte[] ContentType = Encoding.UTF8.GetBytes(WireJson.ContentType);
-    private readonly IProducer<string?, byte[]> _producer;
+    private readonly RecoverableProducer<string?, byte[]> _producer;
     private readonly Func<TMessage, string?> _key;
     private readonly LocalBacklog.TopicCounters _backlog;
 
-    public TopicProducer(TopicProducerSettings<TMessage> settings, ClientConfig host)
+    /// <param name="clock">Times the rebuild after a fatal error (<see cref="TopicProducerSettings{TMessage}.RebuildDelay"/>).</param>
+    public TopicProducer(TopicProducerSettings<TMessage> settings, ClientConfig host, ILogger logger, TimeProvider clock)
     {
         Topic = settings.Topic;
         _key = settings.Key;
-        _producer = new ProducerBuilder<string?, byte[]>(ProducerDefaults.Create(host, settings.ProducerSettings)).Build();
+        _producer = new RecoverableProducer<string?, byte[]>(Topic, ProducerDefaults.Create(host, settings.ProducerSettings), settings.RebuildDelay, logger, clock);
         _backlog = LocalBacklog.For(host.BootstrapServers ?? "", Topic);
     }
 
     public string Topic { get; }
 
+    public KafkaProducerState State => _producer.State;
+
     public Task ProduceAsync(TMessage message, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         var deliveries = new PendingDeliveries(1, _backlog);
-        deliveries.Produce(_producer, Topic, ToKafka(message, headers), cancellationToken);
+        deliveries.Produce(_producer.Current, Topic, ToKafka(message, headers), cancellationToken);
         return deliveries.Task;
     }
 
@@ -40,18 +45,16 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     {
         ArgumentNullException.ThrowIfNull(messages);
         var deliveries = new PendingDeliveries(messages.Count, _backlog);
+        // One producer for the whole call: its messages keep their order even if a rebuild happens meanwhile.
+        var producer = _producer.Current;
         foreach (var message in messages)
         {
-            deliveries.Produce(_producer, Topic, ToKafka(message, null), cancellationToken);
+            deliveries.Produce(producer, Topic, ToKafka(message, null), cancellationToken);
         }
         return deliveries.Task;
     }
 
-    public void Close(TimeSpan flushTimeout)
-    {
-        _producer.Flush(flushTimeout);
-        _producer.Dispose();
-    }
+    public void Close(TimeSpan flushTimeout) => _producer.Close(flushTimeout);
 
     private Message<string?, byte[]> ToKafka(TMessage message, IReadOnlyDictionary<string, string>? headers)
     {

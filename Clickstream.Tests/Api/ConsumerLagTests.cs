@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Clickstream.Contracts;
+using Clickstream.Tests.Kafka;
 
 namespace Clickstream.Tests.Api;
 
@@ -17,8 +19,9 @@ public sealed class ConsumerLagApiHost : ApiHost
 }
 
 /// <summary>
-/// With a consumer-lag bound and no consumer in the process (nothing fetches), the API accepts until the bound; past
-/// it a request waits for the consumers (here 1 s, the publish timeout) and is then refused, published nowhere.
+/// With a consumer-lag bound and no consumer in the process (nothing fetches), the API accepts until the bound; a
+/// request whose bytes do not fit waits for the consumers (here 1 s, the publish timeout) and is then refused,
+/// published nowhere.
 /// </summary>
 public sealed class ConsumerLagTests(ConsumerLagApiHost host) : IClassFixture<ConsumerLagApiHost>
 {
@@ -53,8 +56,43 @@ public sealed class ConsumerLagTests(ConsumerLagApiHost host) : IClassFixture<Co
         Assert.InRange(accepted, 200, 2_000);
         Assert.Equal(accepted, host.EventsOnTopic());
 
-        using var single = await client.PostAsync("/events", ApiRequests.Json(ApiRequests.Event(99_999)));
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, single.StatusCode);
+        // Each request is admitted only if its own bytes fit: another batch is refused too, published nowhere...
+        using var again = await client.PostAsync("/events/batch", ApiRequests.Json(Enumerable.Range(90_000, 50).Select(i => ApiRequests.Event(i)).ToArray()));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, again.StatusCode);
         Assert.Equal(accepted, host.EventsOnTopic());
+        // ...while one event, which the room left under the bound still takes, is accepted.
+        Assert.True(host.UnfetchedBytes() < ConsumerLagApiHost.MaxLag - 1024, $"{host.UnfetchedBytes()} bytes unfetched: no room for one event.");
+        using var single = await client.PostAsync("/events", ApiRequests.Json(ApiRequests.Event(99_999)));
+        Assert.Equal(HttpStatusCode.Accepted, single.StatusCode);
+        Assert.Equal(accepted + 1, host.EventsOnTopic());
+        Assert.InRange(host.UnfetchedBytes(), 1, ConsumerLagApiHost.MaxLag);
+    }
+}
+
+/// <summary>
+/// Concurrent requests that each fit the lag bound alone but not together do not pass together: each is admitted only
+/// with room for its own bytes, and holds that room until its events were produced.
+/// </summary>
+public sealed class ConcurrentConsumerLagTests(ConsumerLagApiHost host) : IClassFixture<ConsumerLagApiHost>
+{
+    [Fact]
+    public async Task Concurrent_batches_never_put_more_than_the_lag_bound_on_a_partition()
+    {
+        using var client = host.CreateClient();
+        // One user, so every event goes to one partition: 20 batches of ~15 KiB, together far past the 64 KiB bound.
+        var requests = Enumerable.Range(0, 20).Select(async request =>
+        {
+            var batch = Enumerable.Range(request * 50, 50).Select(i => ApiRequests.Event(i, userId: 42)).ToArray();
+            using var response = await client.PostAsync("/events/batch", ApiRequests.Json(batch));
+            return response.StatusCode;
+        }).ToList();
+        var statuses = await Task.WhenAll(requests);
+
+        Assert.Contains(HttpStatusCode.Accepted, statuses);
+        Assert.Contains(HttpStatusCode.ServiceUnavailable, statuses);
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.Accepted or HttpStatusCode.ServiceUnavailable, $"answered {s}"));
+        var onPartition = KafkaTestClients.EndOffsets(host.Broker.BootstrapServers, Topics.RawEvents, ApiHost.Partitions).Values.Max();
+        Assert.Equal(statuses.Count(s => s == HttpStatusCode.Accepted) * 50, onPartition);
+        Assert.InRange(host.UnfetchedBytes(), 1, ConsumerLagApiHost.MaxLag);
     }
 }

@@ -1,8 +1,9 @@
 using Clickstream.Consumers.Configuration;
 using Clickstream.Consumers.ReadModel;
 using Clickstream.Consumers.Storage;
+using Clickstream.Tests.Kafka;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -14,12 +15,16 @@ internal sealed class StoreFactory : IAsyncDisposable
     private StoreFactory(NpgsqlDataSource dataSource, CopyStrategy strategy)
     {
         DataSource = dataSource;
+        var loggers = new ListLoggerFactory(Log);
         var retry = new TransientRetry(Options.Create(new EventStoreOptions { RetryMaxDelay = TimeSpan.FromMilliseconds(500) }),
-            NullLogger<TransientRetry>.Instance);
-        Store = new PostgresClickEventStore(dataSource, retry, NullLogger<PostgresClickEventStore>.Instance, strategy);
+            new Logger<TransientRetry>(loggers));
+        Store = new PostgresClickEventStore(dataSource, retry, new Logger<PostgresClickEventStore>(loggers), strategy);
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>What the store and its retries logged.</summary>
+    public ListLogger Log { get; } = new();
 
     public PostgresClickEventStore Store { get; }
 
@@ -48,4 +53,16 @@ internal sealed class StoreFactory : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+}
+
+/// <summary>Hands every category the same <see cref="ListLogger"/>.</summary>
+file sealed class ListLoggerFactory(ListLogger logger) : ILoggerFactory
+{
+    public ILogger CreateLogger(string categoryName) => logger;
+
+    public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
+
+    public void Dispose()
+    {
+    }
 }

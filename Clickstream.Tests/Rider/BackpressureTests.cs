@@ -5,6 +5,7 @@ using Clickstream.Kafka.Backlog;
 using Clickstream.Kafka.Serialization;
 using Clickstream.Kafka.Embedded;
 using Clickstream.Kafka.Producing;
+using Clickstream.Tests.Infrastructure;
 using Clickstream.Tests.Support;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,13 +25,15 @@ public sealed class BackpressureTests
 
         var events = ClickEvents.Many(count);
         await host.GetScoped<ITopicProducer<ClickEvent>>().ProduceManyAsync(events);
-        // Longer than the second after which a full endpoint pauses its partitions.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Eventually.HoldsAsync(() => host.Rider.GetEndpointStates().Single() is { InFlight: 50, PausedPartitions: [0, 1, 2] },
+            () => $"The endpoint did not pause its partitions: {host.Rider.GetEndpointStates().Single()}");
         Assert.Equal(0, received.Count);
         gate.Open();
 
         await received.WaitForAsync(r => r.Messages.Select(m => m.Event.EventId).Distinct().Count() == count);
         Assert.Equal(events.Select(e => e.EventId).ToHashSet(), received.Messages.Select(m => m.Event.EventId).ToHashSet());
+        await Eventually.HoldsAsync(() => host.Rider.GetEndpointStates().Single().PausedPartitions.Count == 0,
+            () => "The endpoint did not resume its partitions.");
     }
 
     [Fact]
@@ -58,19 +61,25 @@ public sealed class BackpressureTests
     }
 
     // A consumer that takes nothing until the gate opens, behind an endpoint with 50 messages in flight at most.
-    private static Task<RiderHost> StartGatedAsync(EmbeddedKafkaBroker broker, Received received, Gate gate) =>
+    internal static Task<RiderHost> StartGatedAsync(EmbeddedKafkaBroker broker, Received received, Gate gate, string group = "gated",
+        Action<Clickstream.Kafka.Configuration.TopicEndpointSettings>? settings = null, Action<IServiceCollection>? services = null) =>
         RiderHost.StartAsync(broker.BootstrapServers,
             rider =>
             {
                 rider.AddConsumer<GatedConsumer>();
                 rider.AddProducer<ClickEvent>(Topics.RawEvents, p => p.Key = e => e.UserId.ToString());
             },
-            (context, k) => k.TopicEndpoint<ClickEvent>(Topics.RawEvents, "gated", e =>
+            (context, k) => k.TopicEndpoint<ClickEvent>(Topics.RawEvents, group, e =>
             {
                 e.Settings.ConcurrentMessageLimit = 50;
+                settings?.Invoke(e.Settings);
                 e.ConfigureConsumer<GatedConsumer>(context);
             }),
-            services => services.AddSingleton(received).AddSingleton(gate));
+            s =>
+            {
+                s.AddSingleton(received).AddSingleton(gate);
+                services?.Invoke(s);
+            });
 
     internal sealed class Gate
     {

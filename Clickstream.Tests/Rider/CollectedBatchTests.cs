@@ -194,11 +194,16 @@ public sealed class CollectedBatchTests
         DeadLetterTests.Failures? failures = null, Action<IConsumerConfigurator<FaultingBatchConsumer>>? configure = null, Stall? stall = null) =>
         RiderHost.StartAsync(broker.BootstrapServers,
             rider => rider.AddConsumer<FaultingBatchConsumer>(),
-            (context, k) => k.TopicEndpoint<ClickEvent>(Topics.RawEvents, Group, e => e.ConfigureConsumer<FaultingBatchConsumer>(context, c =>
+            (context, k) => k.TopicEndpoint<ClickEvent>(Topics.RawEvents, Group, e =>
             {
-                c.Options<BatchOptions>(o => o.SetMessageLimit(messageLimit).SetTimeLimit(timeLimit));
-                configure?.Invoke(c);
-            })),
+                // Some batches here wait minutes for their time limit on purpose: that is not a stall.
+                e.Settings.StallAfter = timeLimit + TimeSpan.FromMinutes(1);
+                e.ConfigureConsumer<FaultingBatchConsumer>(context, c =>
+                {
+                    c.Options<BatchOptions>(o => o.SetMessageLimit(messageLimit).SetTimeLimit(timeLimit));
+                    configure?.Invoke(c);
+                });
+            }),
             s =>
             {
                 s.AddSingleton(received);

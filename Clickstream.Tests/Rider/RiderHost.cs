@@ -33,7 +33,8 @@ internal sealed class RiderHost : IAsyncDisposable
     }
 
     public static async Task<RiderHost> StartAsync(string bootstrapServers, Action<IRiderRegistrationConfigurator> registerRider,
-        Action<IRiderRegistrationContext, IKafkaFactoryConfigurator> configureKafka, Action<IServiceCollection>? services = null)
+        Action<IRiderRegistrationContext, IKafkaFactoryConfigurator> configureKafka, Action<IServiceCollection>? services = null,
+        TimeSpan? shutdownTimeout = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -56,7 +57,7 @@ internal sealed class RiderHost : IAsyncDisposable
                 });
             });
         });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(1));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromMinutes(1));
         var host = builder.Build();
         await host.StartAsync();
         return new RiderHost(host);

@@ -63,6 +63,30 @@ public sealed class RiderLifecycleTests
         Assert.Contains("DeadLetterTopic must be set and differ from the topic", message);
     }
 
+    [Fact]
+    public async Task A_StallAfter_no_longer_than_the_checkpoint_interval_or_a_batch_time_limit_fails_the_start()
+    {
+        await using var broker = StartBroker();
+
+        var tooShortForCommits = await Assert.ThrowsAnyAsync<Exception>(() => StartBatchAsync(broker, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
+        Assert.Contains("StallAfter (00:00:01) must exceed CheckpointInterval (00:00:01)", Flatten(tooShortForCommits));
+
+        // The batch consumer's TimeLimit is 1 s (RecordingBatchConsumerDefinition).
+        var tooShortForBatches = await Assert.ThrowsAnyAsync<Exception>(() => StartBatchAsync(broker, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(100)));
+        Assert.Contains("StallAfter (00:00:00.5000000) must exceed the batch consumer's TimeLimit (00:00:01)", Flatten(tooShortForBatches));
+    }
+
+    private static Task<RiderHost> StartBatchAsync(EmbeddedKafkaBroker broker, TimeSpan stallAfter, TimeSpan checkpointInterval) =>
+        RiderHost.StartAsync(broker.BootstrapServers,
+            rider => rider.AddConsumer<RecordingBatchConsumer, RecordingBatchConsumerDefinition>(),
+            (context, k) => k.TopicEndpoint<ClickEvent>(Topics.RawEvents, "stall-settings", e =>
+            {
+                e.Settings.StallAfter = stallAfter;
+                e.Settings.CheckpointInterval = checkpointInterval;
+                e.ConfigureConsumer<RecordingBatchConsumer>(context);
+            }),
+            services => services.AddSingleton(new Received()));
+
     private static string Flatten(Exception e) => e.InnerException is null ? e.Message : e.Message + " " + Flatten(e.InnerException);
 
     private static EmbeddedKafkaBroker StartBroker() =>

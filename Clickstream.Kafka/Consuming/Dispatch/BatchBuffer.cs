@@ -1,7 +1,7 @@
-using System.Diagnostics;
+using Clickstream.Kafka.Consuming.Checkpoints;
 using MassTransit;
 
-namespace Clickstream.Kafka.Consuming;
+namespace Clickstream.Kafka.Consuming.Dispatch;
 
 /// <summary>
 /// Collects a topic endpoint's messages into batches for its batch consumer, by the consumer's
@@ -10,7 +10,7 @@ namespace Clickstream.Kafka.Consuming;
 /// its latest) message, or when the endpoint forces it out (revocation, stop, the in-flight limit). Used by the poll
 /// thread only; a complete batch is handed to <c>complete</c>, in receive order.
 /// </summary>
-internal sealed class BatchBuffer(BatchOptions options, IBatchContextFactory contexts, Action<CollectedBatch> complete)
+internal sealed class BatchBuffer(BatchOptions options, IBatchContextFactory contexts, Action<CollectedBatch> complete, TimeProvider clock)
 {
     private readonly List<KafkaMessageContext> _messages = new(options.MessageLimit);
     private readonly List<PartitionCheckpoint.Entry> _entries = new(options.MessageLimit);
@@ -23,10 +23,10 @@ internal sealed class BatchBuffer(BatchOptions options, IBatchContextFactory con
 
     public void Add(KafkaMessageContext message, PartitionCheckpoint.Entry entry)
     {
-        var now = Stopwatch.GetTimestamp();
+        var now = clock.GetTimestamp();
         if (_messages.Count == 0)
         {
-            _firstReceived = DateTime.UtcNow;
+            _firstReceived = clock.GetUtcNow().UtcDateTime;
             _dueAt = now + ToTicks(options.TimeLimit);
         }
         else if (options.TimeLimitStart == BatchTimeLimitStart.FromLast)
@@ -48,14 +48,14 @@ internal sealed class BatchBuffer(BatchOptions options, IBatchContextFactory con
         {
             return longest;
         }
-        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _dueAt);
+        var left = clock.GetElapsedTime(clock.GetTimestamp(), _dueAt);
         return left <= TimeSpan.Zero ? TimeSpan.Zero : left < longest ? left : longest;
     }
 
     /// <summary>Completes the batch when its time limit has passed.</summary>
     public void CompleteIfDue()
     {
-        if (_messages.Count > 0 && Stopwatch.GetTimestamp() >= _dueAt)
+        if (_messages.Count > 0 && clock.GetTimestamp() >= _dueAt)
         {
             Complete(BatchCompletionMode.Time);
         }
@@ -68,11 +68,11 @@ internal sealed class BatchBuffer(BatchOptions options, IBatchContextFactory con
         {
             return;
         }
-        var batch = new CollectedBatch(contexts, [.. _messages], [.. _entries], _firstReceived, DateTime.UtcNow, mode);
+        var batch = new CollectedBatch(contexts, [.. _messages], [.. _entries], _firstReceived, clock.GetUtcNow().UtcDateTime, mode);
         _messages.Clear();
         _entries.Clear();
         complete(batch);
     }
 
-    private static long ToTicks(TimeSpan time) => (long)(time.TotalSeconds * Stopwatch.Frequency);
+    private long ToTicks(TimeSpan time) => (long)(time.TotalSeconds * clock.TimestampFrequency);
 }

@@ -2,13 +2,20 @@ using MassTransit;
 using MassTransit.Batching;
 using MassTransit.Context;
 
-namespace Clickstream.Kafka.Consuming;
+using Clickstream.Kafka.Consuming.Checkpoints;
+using Clickstream.Kafka.Consuming.Faults;
+
+namespace Clickstream.Kafka.Consuming.Dispatch;
 
 /// <summary>
 /// A batch a topic endpoint collected for its batch consumer. It goes through the endpoint's receive pipeline as one
 /// message: the receive context carries it as a payload, and <see cref="CheckedJsonDeserializer"/> turns it into the
 /// consume context of a <see cref="Batch{T}"/> whose elements each know their own Kafka message.
 /// </summary>
+/// <remarks>
+/// <see cref="Received"/> never changes: whatever happens to the batch (a rejection, a fault, an exception in the
+/// contract check itself), the endpoint accounts for exactly the messages it received. The check makes a new array.
+/// </remarks>
 internal sealed class CollectedBatch(
     IBatchContextFactory contexts,
     KafkaMessageContext[] messages,
@@ -17,40 +24,39 @@ internal sealed class CollectedBatch(
     DateTime lastReceived,
     BatchCompletionMode mode)
 {
-    /// <summary>The messages to consume, in receive order; after <see cref="Check"/>, those that passed it.</summary>
-    public KafkaMessageContext[] Messages { get; private set; } = messages;
+    /// <summary>Every message of the batch, in receive order.</summary>
+    public IReadOnlyList<KafkaMessageContext> Received { get; } = Array.AsReadOnly(messages);
 
-    /// <summary>The checkpoint entries of <see cref="Messages"/>, completed together when the batch is done.</summary>
+    /// <summary>The messages to consume: after <see cref="Check"/>, those that passed it; empty before.</summary>
+    public KafkaMessageContext[] Accepted { get; private set; } = [];
+
+    /// <summary>The checkpoint entries of <see cref="Received"/>, completed together when the batch is done.</summary>
     public PartitionCheckpoint.Entry[] Entries { get; } = entries;
 
     /// <summary>
-    /// Runs the contract check on every message: those that fail leave <see cref="Messages"/> and are returned with
-    /// the reason; the others keep their deserialized value.
+    /// Runs the contract check on every message: those that fail it are returned with the reason, the others (with
+    /// their deserialized value) become <see cref="Accepted"/>.
     /// </summary>
-    public IReadOnlyList<(KafkaMessageContext Message, string Problem)> Check(MessageGate gate)
+    public IReadOnlyList<Rejection> Check(MessageGate gate)
     {
-        List<(KafkaMessageContext, string)>? rejected = null;
-        var accepted = 0;
-        foreach (var message in Messages)
+        var rejected = new List<Rejection>();
+        var accepted = new List<KafkaMessageContext>(messages.Length);
+        foreach (var message in messages)
         {
             if (gate.Check(message.Result.Message, out var value) is { } problem)
             {
-                (rejected ??= []).Add((message, problem));
+                rejected.Add(new Rejection(message, problem));
                 continue;
             }
             message.Value = value;
-            Messages[accepted++] = message;
+            accepted.Add(message);
         }
-        if (rejected is null)
-        {
-            return [];
-        }
-        Messages = Messages[..accepted];
+        Accepted = [.. accepted];
         return rejected;
     }
 
     public ConsumeContext CreateConsumeContext(ReceiveContext receiveContext) =>
-        contexts.Create(receiveContext, Messages, firstReceived, lastReceived, mode);
+        contexts.Create(receiveContext, Accepted, firstReceived, lastReceived, mode);
 }
 
 /// <summary>Builds the consume context of a collected batch for the endpoint's message type.</summary>

@@ -1,0 +1,180 @@
+using Clickstream.Tests.EndToEnd;
+using Clickstream.Tests.Infrastructure;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.InteropServices;
+
+namespace Clickstream.Tests.Faults;
+
+/// <summary>
+/// One of the pipeline's hosts (<c>Clickstream.Api</c>, <c>Clickstream.Consumers</c>) as a child process run from its
+/// build output, as an operator runs it: its own address on 127.0.0.1, exactly the settings given, its output kept for
+/// failure messages. It can be killed (SIGKILL: no shutdown code runs) or stopped (SIGINT) like a real process.
+/// </summary>
+internal sealed partial class ServiceProcess : IAsyncDisposable
+{
+    // Settings from the test run's environment that would point a host elsewhere, or make it embed a broker or a server.
+    private static readonly string[] Inherited =
+        ["Kafka__BootstrapServers", "KAFKA_BOOTSTRAP_SERVERS", "ConnectionStrings__Events", "DB_HOST", "Standalone__Enabled", "ASPNETCORE_URLS",
+         "DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT"];
+
+    // Whatever a test left running when the test host exits (a test aborted mid-scenario) is killed with it.
+    private static readonly ConcurrentDictionary<int, Process> Running = new();
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    static ServiceProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var process in Running.Values)
+        {
+            try
+            {
+                process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // Disposed meanwhile.
+            }
+        }
+    };
+
+    private ServiceProcess(string name, Process process, Uri address)
+    {
+        Name = name;
+        _process = process;
+        Address = address;
+        _process.OutputDataReceived += (_, e) => Record(e.Data);
+        _process.ErrorDataReceived += (_, e) => Record(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        Running[process.Id] = process;
+    }
+
+    public string Name { get; }
+
+    public Uri Address { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>Starts <paramref name="project"/>'s built dll with these settings (environment variables) and nothing else of ours.</summary>
+    public static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> settings)
+    {
+        var folder = OutputFolder(project);
+        var port = StandaloneApp.FreePort();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, project + ".dll"), "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = folder,
+        };
+        foreach (var variable in Inherited)
+        {
+            start.Environment.Remove(variable);
+        }
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+        return new ServiceProcess(name, Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    /// <summary>How many lines of its output so far contain <paramref name="text"/>.</summary>
+    public int LinesContaining(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>Waits until <c>/health/ready</c> answers 200: for a worker, it joined the group and its database answers.</summary>
+    public Task WaitUntilReadyAsync() => WaitUntilAnsweringAsync("/health/ready");
+
+    /// <summary>Waits until the process serves HTTP at all (<c>/health/live</c>), whatever its dependencies do.</summary>
+    public Task WaitUntilLiveAsync() => WaitUntilAnsweringAsync("/health/live");
+
+    /// <summary>SIGKILL: the process ends at once, mid-batch, without committing or closing anything.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>SIGINT, as Ctrl+C or an orchestrator's stop; returns the exit code (the failsafe kills a process that never ends).</summary>
+    public async Task<int> InterruptAsync()
+    {
+        Assert.Equal(0, kill(_process.Id, SigInt));
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill();
+            Assert.Fail($"{Name} did not exit within 2 minutes of SIGINT:\n{Output}");
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>Asserts that a SIGINT stops the process cleanly (exit code 0).</summary>
+    public async Task StopCleanlyAsync()
+    {
+        var exitCode = await InterruptAsync();
+        Assert.True(exitCode == 0, $"{Name} exited with {exitCode} on SIGINT:\n{Tail}");
+    }
+
+    /// <summary>The last lines of its output, without stack frames (the messages say what went wrong).</summary>
+    public string Tail => string.Join('\n', _output.Where(line => !line.TrimStart().StartsWith("at ", StringComparison.Ordinal)).TakeLast(40));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // Already failing (or leaving anyway): no need to wait for a clean stop.
+            _process.Kill();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        Running.TryRemove(_process.Id, out _);
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilAnsweringAsync(string path)
+    {
+        using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.HoldsAsync(async () =>
+        {
+            Assert.False(_process.HasExited, $"{Name} exited with {(_process.HasExited ? _process.ExitCode : 0)}:\n{Tail}");
+            try
+            {
+                using var response = await client.GetAsync(path);
+                return response.StatusCode == HttpStatusCode.OK;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return false; // not listening yet, or busy starting
+            }
+        }, () => $"{Name} did not answer 200 on {path}:\n{Tail}");
+    }
+
+    private void Record(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    // A host's own build output (…/<project>/bin/<configuration>/<tfm>), built with the tests as a project reference.
+    private static string OutputFolder(string project)
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var repository = testOutput.Parent!.Parent!.Parent!.Parent!.FullName;
+        var folder = Path.Combine(repository, project, "bin", testOutput.Parent!.Name, testOutput.Name);
+        Assert.True(File.Exists(Path.Combine(folder, project + ".dll")), $"{project} is not built in {folder}.");
+        return folder;
+    }
+
+    private const int SigInt = 2;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+}
