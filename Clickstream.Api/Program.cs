@@ -2,12 +2,15 @@ using Clickstream.Api.Apis;
 using Clickstream.Api.Docs;
 using Clickstream.Api.Extensions;
 using Clickstream.Api.Health;
+using Clickstream.Consumers.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+// From here a SIGINT or SIGTERM stops the API cleanly, also while the standalone run still starts its servers.
+using var stop = builder.ListenForStop();
 try
 {
     // Nothing configured: start Kafka and PostgreSQL here and run the whole pipeline in this process.
-    await using var standalone = await builder.StartStandaloneInfrastructureAsync();
+    await using var standalone = await builder.StartStandaloneInfrastructureAsync(stop);
     builder.AddClickstreamApi(hostConsumers: standalone.IsEmbedded);
 
     var app = builder.Build();
@@ -17,8 +20,11 @@ try
     app.MapHealthApi();
     app.MapApiDocs();
     app.LogWhereEverythingIs(standalone);
-    await app.RunAsync();
-    return 0;
+    return await app.RunUntilStoppedAsync(stop);
+}
+catch (OperationCanceledException) when (stop.Requested.IsCancellationRequested)
+{
+    return stop.StoppedWhileStarting();
 }
 catch (Exception e) when (StartupFailure.IsFixableByUser(e))
 {

@@ -53,8 +53,7 @@ public static class ConsumersRegistration
         // HostOptions are read while the host is built, before start-up validation: bind the raw value here so invalid
         // ingestion settings are reported at start together with every other problem.
         services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
-            host.ShutdownTimeout = configuration.GetSection(IngestionBatchOptions.Section).Get<IngestionBatchOptions>()?.ShutdownTimeout
-                ?? new IngestionBatchOptions().ShutdownTimeout);
+            host.ShutdownTimeout = IngestionShutdown.Timeout(configuration));
 
         services.AddHealthChecks().AddKafkaRider("kafka-consumers", HealthEndpoints.ReadyTag);
         return services;

@@ -4,6 +4,7 @@ using System.Text;
 namespace Clickstream.Consumers.Storage;
 
 /// <summary>Runs a short-lived command to completion and keeps what it printed, for error messages.</summary>
+/// <remarks><c>input</c>, when given, is written to its standard input (closed after it), never to its command line.</remarks>
 internal static class ChildProcess
 {
     public sealed record Outcome(int ExitCode, string Output)
@@ -11,7 +12,7 @@ internal static class ChildProcess
         public bool Succeeded => ExitCode == 0;
     }
 
-    public static async Task<Outcome> RunAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    public static async Task<Outcome> RunAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, string? input = null)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -32,6 +33,10 @@ internal static class ChildProcess
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
         process.Start();
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input.AsMemory(), cancellationToken);
+        }
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -9,7 +9,8 @@ namespace Clickstream.Consumers.Storage;
 
 /// <summary>
 /// A PostgreSQL server provisioned from the installed binaries, for the tests and the standalone run: initdb
-/// into a folder it owns, postgres on 127.0.0.1, trust authentication for the <c>postgres</c> superuser.
+/// into a folder it owns, postgres on 127.0.0.1, the <c>postgres</c> superuser with a generated password kept in the
+/// folder (<see cref="EmbeddedPostgresCredentials"/>) and password authentication only: no passwordless superuser on TCP.
 /// A watchdog stops it (and deletes a throwaway folder) if the owning process dies without disposing it.
 /// </summary>
 public sealed class EmbeddedPostgres : IAsyncDisposable
@@ -26,7 +27,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private int stopped;
 
     private EmbeddedPostgres(
-        EmbeddedPostgresOptions options, PostgresBinaries binaries, PostmasterWatchdog watchdog, string dataDirectory, int port, ILogger logger)
+        EmbeddedPostgresOptions options, PostgresBinaries binaries, PostmasterWatchdog watchdog, string dataDirectory, int port,
+        EmbeddedPostgresCredentials credentials, ILogger logger)
     {
         this.options = options;
         this.watchdog = watchdog;
@@ -38,13 +40,19 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             Host = Host,
             Port = port,
-            Username = Superuser,
+            Username = credentials.UserName,
+            Password = credentials.Password,
             Database = options.Database,
+            // Keeps the password in the connection strings Npgsql hands back (a data source's, a connection's): code that
+            // passes those on, as tests do, still reaches this server. Only this process can read them.
+            PersistSecurityInfo = true,
         }.ConnectionString;
-        PsqlCommand = $"{binaries.Psql} -h {Host} -p {port} -U {Superuser} {options.Database}";
+        PasswordFile = EmbeddedPostgresCredentials.PathIn(dataDirectory);
+        // The password stays in its owner-only file, out of the logs the command is printed to.
+        PsqlCommand = $"PGPASSFILE={PasswordFile} {binaries.Psql} -h {Host} -p {port} -U {credentials.UserName} {options.Database}";
     }
 
-    /// <summary>Npgsql connection string to <see cref="EmbeddedPostgresOptions.Database"/> as the superuser.</summary>
+    /// <summary>Npgsql connection string to <see cref="EmbeddedPostgresOptions.Database"/> as the superuser, password included.</summary>
     public string ConnectionString { get; }
 
     /// <summary>The TCP port the server listens on, on 127.0.0.1 only.</summary>
@@ -53,7 +61,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// <summary>The server's data folder; the server log is <c>server.log</c> in it.</summary>
     public string DataDirectory { get; }
 
-    /// <summary>The command that opens a psql session on the database, for people.</summary>
+    /// <summary>The libpq password file with the superuser's password (mode 0600), in the data folder.</summary>
+    public string PasswordFile { get; }
+
+    /// <summary>The shell command that opens a psql session on the database, for people: it reads the password from <see cref="PasswordFile"/>.</summary>
     public string PsqlCommand { get; }
 
     internal int ServerProcessId => watchdog.PostmasterPid;
@@ -84,13 +95,16 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         try
         {
             await account.PrepareDataDirectoryAsync(dataDirectory, cancellationToken);
-            if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+            var newFolder = !File.Exists(Path.Combine(dataDirectory, "PG_VERSION"));
+            if (newFolder)
             {
                 EmbeddedPostgresLog.Initializing(logger, dataDirectory, binaries.BinDirectory);
                 await InitializeAsync(account, binaries, dataDirectory, options, cancellationToken);
             }
+            var credentials = await EmbeddedPostgresAuthentication.EnsureAsync(
+                account, binaries, dataDirectory, options, Superuser, newFolder, logger, cancellationToken);
 
-            var launch = new Launch(options, binaries, account, dataDirectory, ownerPid, logger);
+            var launch = new Launch(options, binaries, account, dataDirectory, ownerPid, credentials, logger);
             var server = await LaunchAsync(launch, cancellationToken);
             EmbeddedPostgresLog.Started(logger, server.Port, server.ServerProcessId, dataDirectory, options.Durable, server.PsqlCommand);
             return server;
@@ -116,7 +130,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
                 logFile,
                 options.DataDirectory is null ? launch.DataDirectory : null,
                 cancellationToken);
-            var server = new EmbeddedPostgres(options, launch.Binaries, watchdog, launch.DataDirectory, port, launch.Logger);
+            var server = new EmbeddedPostgres(options, launch.Binaries, watchdog, launch.DataDirectory, port, launch.Credentials, launch.Logger);
             string? failure;
             try
             {
@@ -188,14 +202,34 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// initdb into a staging folder beside the data folder, moved into place once complete: a start stopped (or killed)
+    /// halfway leaves no half-made data folder that later starts would take for a cluster.
+    /// </summary>
     private static async Task InitializeAsync(
         PostgresServerAccount account, PostgresBinaries binaries, string dataDirectory, EmbeddedPostgresOptions options, CancellationToken cancellationToken)
     {
-        var initdb = await account.RunAsync(binaries.InitDb, PostgresArguments.InitDb(dataDirectory, options, Superuser), cancellationToken);
+        var staging = dataDirectory + ".initdb";
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true); // what an interrupted start left
+        }
+        await account.PrepareDataDirectoryAsync(staging, cancellationToken);
+        var initdb = await account.RunAsync(binaries.InitDb, PostgresArguments.InitDb(staging, options, Superuser), cancellationToken);
         if (!initdb.Succeeded)
         {
+            Directory.Delete(staging, recursive: true);
             throw new EmbeddedPostgresException($"initdb failed for '{dataDirectory}' (exit code {initdb.ExitCode}):{Environment.NewLine}{initdb.Output}");
         }
+
+        if (Directory.EnumerateFileSystemEntries(dataDirectory).Any())
+        {
+            Directory.Delete(staging, recursive: true);
+            throw new EmbeddedPostgresException(
+                $"'{dataDirectory}' holds files but no PostgreSQL cluster (no PG_VERSION): empty it, or name another data folder.");
+        }
+        Directory.Delete(dataDirectory);
+        Directory.Move(staging, dataDirectory);
     }
 
     /// <summary>Null once the server accepts connections, otherwise why it never will.</summary>
@@ -215,6 +249,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
                 await using var connection = new NpgsqlConnection(probe);
                 await connection.OpenAsync(cancellationToken);
                 return null;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification)
+            {
+                // Waiting would not help: the folder's password file and the server disagree.
+                return $"PostgreSQL on {Host}:{Port} refused the superuser's password from {PasswordFile} ({e.MessageText})";
             }
             catch (NpgsqlException) when (elapsed.Elapsed < options.StartTimeout)
             {
@@ -301,5 +340,6 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         PostgresServerAccount Account,
         string DataDirectory,
         int OwnerPid,
+        EmbeddedPostgresCredentials Credentials,
         ILogger Logger);
 }

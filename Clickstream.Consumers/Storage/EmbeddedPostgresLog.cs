@@ -33,4 +33,8 @@ internal static partial class EmbeddedPostgresLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping orphaned PostgreSQL server {Pid} in {Folder}")]
     public static partial void StoppedOrphan(ILogger logger, int pid, string folder);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The PostgreSQL data folder {DataDirectory} let connections in without a password (a folder from an earlier version, or an edited pg_hba.conf): setting the superuser's generated password and switching to password authentication; the rows stay as they are")]
+    public static partial void BringingForward(ILogger logger, string dataDirectory);
 }

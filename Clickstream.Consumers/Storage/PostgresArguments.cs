@@ -9,7 +9,11 @@ internal static class PostgresArguments
         [
             "--pgdata", dataDirectory,
             "--username", superuser,
-            "--auth=trust",
+            // Nothing is trusted over TCP, not even for a moment: until the superuser has its password and pg_hba.conf
+            // asks for it (EmbeddedPostgresAuthentication, before the server first listens), TCP is refused outright.
+            // There is no unix socket, so "local" is only the single-user backend that sets that password.
+            "--auth-host=reject",
+            "--auth-local=trust",
             "--encoding=UTF8",
             // C collation: byte order, the same on every machine and free of glibc collation-version drift.
             "--locale=C",
@@ -20,6 +24,19 @@ internal static class PostgresArguments
             arguments.Add("--no-sync");
         }
 
+        return arguments;
+    }
+
+    /// <summary>postgres in single-user mode on <paramref name="database"/>: no listener at all, commands on standard input.</summary>
+    public static List<string> SingleUser(EmbeddedPostgresOptions options, string dataDirectory, string database)
+    {
+        List<string> arguments = ["--single", "-D", dataDirectory, "-c", "unix_socket_directories=", "-c", "listen_addresses="];
+        if (!options.Durable)
+        {
+            arguments.AddRange(["-c", "fsync=off"]);
+        }
+
+        arguments.Add(database);
         return arguments;
     }
 

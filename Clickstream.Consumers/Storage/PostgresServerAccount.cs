@@ -37,10 +37,10 @@ internal sealed class PostgresServerAccount
     public IReadOnlyList<string> CommandLine(string program, IEnumerable<string> arguments) =>
         [.. switchUser, program, .. arguments];
 
-    public Task<ChildProcess.Outcome> RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    public Task<ChildProcess.Outcome> RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken, string? input = null)
     {
         var commandLine = CommandLine(program, arguments);
-        return ChildProcess.RunAsync(commandLine[0], commandLine.Skip(1), cancellationToken);
+        return ChildProcess.RunAsync(commandLine[0], commandLine.Skip(1), cancellationToken, input);
     }
 
     /// <summary>Creates the data folder if needed and hands it to this account, or says where to put it instead.</summary>

@@ -108,10 +108,12 @@ public sealed class StoreFailureTests
         await using var admin = new NpgsqlConnection(database);
         await admin.OpenAsync();
         var writer = $"writer_{Guid.NewGuid():N}";
-        await ExecuteAsync(admin, $"CREATE ROLE {writer} LOGIN PASSWORD '{Guid.NewGuid():N}'", $"GRANT SELECT, INSERT ON events TO {writer}");
+        // The server asks every login for its password (the embedded one never trusts, nor should a given one).
+        var password = Guid.NewGuid().ToString("N");
+        await ExecuteAsync(admin, $"CREATE ROLE {writer} LOGIN PASSWORD '{password}'", $"GRANT SELECT, INSERT ON events TO {writer}");
         try
         {
-            var login = new NpgsqlConnectionStringBuilder(database) { Username = writer, Password = "unused under trust" };
+            var login = new NpgsqlConnectionStringBuilder(database) { Username = writer, Password = password };
             await using (var db = StoreFactory.Create(login.ConnectionString))
             {
                 await ExecuteAsync(admin, [.. fault.Break.Select(s => s.Replace("{writer}", writer))]);

@@ -59,6 +59,86 @@ public sealed partial class DeploymentFilesTests
         Assert.NotNull(Node(services, "postgres", "healthcheck"));
     }
 
+    [Fact]
+    public void Every_kafka_listener_another_container_can_reach_requires_sasl()
+    {
+        var services = Services();
+        var kafka = Environment(services, "kafka");
+        var protocols = ProtocolMap(kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"]);
+        var listeners = Listeners(kafka["KAFKA_LISTENERS"]);
+
+        Assert.Contains(listeners, l => !IsLoopback(l.Host));
+        Assert.All(listeners, l => Assert.True(IsLoopback(l.Host) || protocols[l.Name].StartsWith("SASL_", StringComparison.Ordinal),
+            $"Listener {l.Name} listens on '{l.Host}' (reachable from other containers) with {protocols[l.Name]}."));
+        // Its loopback is its own: no container shares the broker's network namespace, and no port of it is published.
+        Assert.All(services.Children, s => Assert.False(((YamlMappingNode)s.Value).Children.ContainsKey("network_mode"),
+            $"{s.Key} sets network_mode, and would reach the broker's loopback listeners."));
+        Assert.False(((YamlMappingNode)services["kafka"]).Children.ContainsKey("ports"));
+
+        // Every client of the broker comes in through a SASL listener, with the credentials the broker accepts.
+        Assert.Contains("user_${KAFKA_SASL_USER}=\"${KAFKA_SASL_PASS}\"", kafka["KAFKA_LISTENER_NAME_CLIENT_PLAIN_SASL_JAAS_CONFIG"]);
+        foreach (var client in new[] { "api", "consumers" })
+        {
+            var environment = Environment(services, client);
+            Assert.Equal("SASL_PLAINTEXT", ProtocolOf(environment["KAFKA_BOOTSTRAP_SERVERS"], listeners, protocols));
+            Assert.Contains("KAFKA_SASL_USER", environment.Keys);
+            Assert.Contains("KAFKA_SASL_PASS", environment.Keys);
+        }
+        var topics = ((YamlSequenceNode)Node(services, "kafka-topics", "command")).Children.Single().ToString();
+        foreach (Match bootstrap in BootstrapServerArgument().Matches(topics))
+        {
+            Assert.Equal("SASL_PLAINTEXT", ProtocolOf(bootstrap.Groups[1].Value, listeners, protocols));
+        }
+        Assert.Equal(2, BootstrapServerArgument().Matches(topics).Count);
+        Assert.Contains("security.protocol=SASL_PLAINTEXT", topics);
+        Assert.Equal(2, Regex.Matches(topics, "--command-config /tmp/client.properties").Count);
+    }
+
+    [Fact]
+    public void The_kraft_controller_listens_on_the_broker_loopback_only_and_is_not_advertised()
+    {
+        var kafka = Environment(Services(), "kafka");
+        var listeners = Listeners(kafka["KAFKA_LISTENERS"]);
+        var advertised = Listeners(kafka["KAFKA_ADVERTISED_LISTENERS"]).Select(l => l.Name);
+
+        foreach (var controller in kafka["KAFKA_CONTROLLER_LISTENER_NAMES"].Split(','))
+        {
+            Assert.True(IsLoopback(listeners.Single(l => l.Name == controller).Host), $"{controller} must listen on the loopback only.");
+            Assert.DoesNotContain(controller, advertised);
+        }
+        // The quorum is reached where the controller listens: this node's loopback.
+        Assert.All(kafka["KAFKA_CONTROLLER_QUORUM_VOTERS"].Split(','), voter => Assert.True(IsLoopback(voter.Split('@')[1].Split(':')[0]), voter));
+    }
+
+    [Fact]
+    public void The_env_example_explains_every_name_and_its_values_are_ones_the_services_accept()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Deploy, ".env.example"));
+        var settings = lines.Select((line, at) => (Line: line, At: at)).Where(l => l.Line.Contains('=') && !l.Line.TrimStart().StartsWith('#')).ToList();
+
+        Assert.NotEmpty(settings);
+        // A comment above each name, or above the group of names it belongs to (user and password, say).
+        bool IsSetting(string line) => line.Contains('=') && !line.TrimStart().StartsWith('#');
+        Assert.All(settings, s =>
+        {
+            var above = s.At - 1;
+            while (above >= 0 && IsSetting(lines[above]))
+            {
+                above--;
+            }
+            Assert.True(above >= 0 && lines[above].StartsWith("# ", StringComparison.Ordinal), $"{s.Line} has no comment saying what it does.");
+        });
+        var values = settings.ToDictionary(s => s.Line[..s.Line.IndexOf('=')], s => s.Line[(s.Line.IndexOf('=') + 1)..]);
+        // The compose file requires a key, and the API refuses a short one: the example must be one it starts with.
+        Assert.Contains(":?", Environment(Services(), "api")["Api__Keys__0"]);
+        Assert.True(values["API_KEY"].Length >= ApiKeyOptions.MinimumKeyLength, $"API_KEY={values["API_KEY"]} is shorter than {ApiKeyOptions.MinimumKeyLength}.");
+        // What the example says of the database and the user is what the postgres service gets.
+        var postgres = Environment(Services(), "postgres");
+        Assert.Contains("${DB_NAME", postgres["POSTGRES_DB"]);
+        Assert.Contains("${DB_USER", postgres["POSTGRES_USER"]);
+        Assert.Contains("${DB_PASS", postgres["POSTGRES_PASSWORD"]);
+    }
+
     [Theory]
     [InlineData("api")]
     [InlineData("consumers")]
@@ -167,4 +247,30 @@ public sealed partial class DeploymentFilesTests
 
     [GeneratedRegex(@"^COPY (?!--from)(.+) \S+$", RegexOptions.Multiline)]
     private static partial Regex CopyFromContext();
+
+    [GeneratedRegex(@"--bootstrap-server (\S+)")]
+    private static partial Regex BootstrapServerArgument();
+
+    private sealed record Listener(string Name, string Host, int Port);
+
+    // NAME://host:port,... ; an empty host listens on every interface.
+    private static List<Listener> Listeners(string value) =>
+        [.. value.Split(',').Select(l =>
+        {
+            var (name, address) = (l[..l.IndexOf("://", StringComparison.Ordinal)], l[(l.IndexOf("://", StringComparison.Ordinal) + 3)..]);
+            var colon = address.LastIndexOf(':');
+            return new Listener(name, address[..colon], int.Parse(address[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        })];
+
+    private static Dictionary<string, string> ProtocolMap(string value) =>
+        value.Split(',').Select(p => p.Split(':')).ToDictionary(p => p[0], p => p[1]);
+
+    private static bool IsLoopback(string host) => host is "127.0.0.1" or "localhost" or "[::1]";
+
+    // The protocol of the listener a client's host:port reaches on the broker (by port: the client uses the broker's name).
+    private static string ProtocolOf(string bootstrap, List<Listener> listeners, Dictionary<string, string> protocols)
+    {
+        var port = int.Parse(bootstrap.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+        return protocols[listeners.Single(l => l.Port == port && !IsLoopback(l.Host)).Name];
+    }
 }

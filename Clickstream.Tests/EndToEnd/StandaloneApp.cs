@@ -36,6 +36,14 @@ internal sealed partial class StandaloneApp : IAsyncDisposable
 
     public static async Task<StandaloneApp> StartAsync(string dataFolder, int postgresPort)
     {
+        var app = Launch(dataFolder, postgresPort);
+        await app.WaitUntilReadyAsync();
+        return app;
+    }
+
+    /// <summary>Starts the app without waiting for it: to stop it while it is still starting.</summary>
+    public static StandaloneApp Launch(string dataFolder, int postgresPort, IReadOnlyDictionary<string, string>? environment = null)
+    {
         var port = FreePort();
         var start = StartInfo(port);
         // Nothing configured, as on a fresh machine, except where the test keeps its data.
@@ -44,10 +52,29 @@ internal sealed partial class StandaloneApp : IAsyncDisposable
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         // The whole test load comes from one address: above the per-client rate limit meant for real clients.
         start.Environment["Api__RateLimit__PermitLimit"] = "1000000";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
-        var app = new StandaloneApp(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
-        await app.WaitUntilReadyAsync();
-        return app;
+        return new StandaloneApp(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    /// <summary>Waits until the app printed <paramref name="text"/>, failing if it exited first.</summary>
+    public Task WaitForOutputAsync(string text) =>
+        Eventually.HoldsAsync(() =>
+        {
+            Assert.False(_process.HasExited, $"The app exited with {(_process.HasExited ? _process.ExitCode : 0)}:\n{Output}");
+            return Output.Contains(text, StringComparison.Ordinal);
+        }, () => $"The app never printed \"{text}\":\n{Output}");
+
+    /// <summary>Sends <paramref name="signal"/>; returns the exit code and how long the app took to end after it (from the clock).</summary>
+    public async Task<(int ExitCode, TimeSpan Took)> StopWithAsync(int signal)
+    {
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(0, kill(_process.Id, signal));
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        return (_process.ExitCode, clock.Elapsed);
     }
 
     /// <summary>Runs the API with exactly these settings until it exits by itself (bounded); returns its exit code and output.</summary>

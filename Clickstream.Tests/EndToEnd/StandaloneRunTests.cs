@@ -6,17 +6,22 @@ using Clickstream.Contracts;
 using Clickstream.Tests.Support;
 using Confluent.Kafka;
 using Npgsql;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Clickstream.Consumers.Storage;
 
 namespace Clickstream.Tests.EndToEnd;
 
 /// <summary>The whole pipeline in one process, started as a user starts it, driven over HTTP and plain Kafka.</summary>
-public sealed class StandaloneRunTests : IAsyncLifetime
+public sealed partial class StandaloneRunTests : IAsyncLifetime
 {
     private readonly string _dataFolder = Path.Combine("/var/tmp", $"clickstream-e2e-{Guid.NewGuid():N}");
     private readonly int _postgresPort = StandaloneApp.FreePort();
 
-    // No pooling: the server restarts with the app, and pooled connections would be dead.
-    private string ConnectionString => $"Host=127.0.0.1;Port={_postgresPort};Username=postgres;Database=clickstream;Pooling=false";
+    // No pooling: the server restarts with the app, and pooled connections would be dead. The password is the one the
+    // app generated and keeps in its data folder.
+    private string ConnectionString =>
+        $"Host=127.0.0.1;Port={_postgresPort};Username=postgres;Password={EmbeddedPostgresCredentials.Read(Path.Combine(_dataFolder, "postgres"))!.Password};Database=clickstream;Pooling=false";
 
     [Fact]
     public async Task Events_posted_over_http_are_stored_once_survive_a_restart_and_events_from_a_plain_kafka_client_are_stored_too()
@@ -36,6 +41,12 @@ public sealed class StandaloneRunTests : IAsyncLifetime
 
             await WaitForRowsAsync(distinct);
             await AssertStoredAsSentAsync(events);
+            // The psql command the app prints, run as printed.
+            var printed = PsqlLine().Match(app.Output);
+            Assert.True(printed.Success, app.Output);
+            var psql = await ChildProcessOutcomeAsync(printed.Groups[1].Value);
+            Assert.True(psql.ExitCode == 0, psql.Output);
+            Assert.Contains(distinct.ToString(), psql.Output);
 
             Assert.Equal(0, await app.InterruptAsync());
             Assert.Contains("Embedded Kafka broker started: bootstrap.servers=", app.Output);
@@ -118,6 +129,48 @@ public sealed class StandaloneRunTests : IAsyncLifetime
         Assert.Contains("accepting events again", app.Output);
         Assert.DoesNotContain("Offset out of range", app.Output, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task Stopped_while_it_still_starts_its_embedded_servers_the_app_exits_0_within_the_shutdown_timeout_and_leaves_nothing_half_made()
+    {
+        var shutdownTimeout = TimeSpan.FromSeconds(12);
+        var postgresFolder = Path.Combine(_dataFolder, "postgres");
+        var app = StandaloneApp.Launch(_dataFolder, _postgresPort, new Dictionary<string, string>
+        {
+            ["Ingestion__ShutdownTimeout"] = shutdownTimeout.ToString(),
+            ["Ingestion__DrainTimeout"] = "00:00:03",
+        });
+        await using (app)
+        {
+            // initdb is running: the longest part of a first start.
+            await app.WaitForOutputAsync("Initializing a PostgreSQL data folder");
+
+            var (exitCode, took) = await app.StopWithAsync(15);
+
+            Assert.True(exitCode == 0, $"exit code {exitCode}:\n{app.Output}");
+            // The bound plus a generous margin for a loaded machine: not a speed claim.
+            Assert.True(took < shutdownTimeout + TimeSpan.FromSeconds(20), $"The stop took {took}:\n{app.Output}");
+            Assert.Contains("Stopped before the start completed", app.Output);
+            Assert.Empty(LinuxProcesses.Mentioning(postgresFolder));
+        }
+
+        // The next start finds no half-made cluster: it initializes the folder and runs.
+        await using var again = await StandaloneApp.StartAsync(_dataFolder, _postgresPort);
+        Assert.Equal(0, await CountRowsAsync());
+        Assert.Equal(0, await again.InterruptAsync());
+    }
+
+    private static async Task<(int ExitCode, string Output)> ChildProcessOutcomeAsync(string shellCommand)
+    {
+        using var shell = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", shellCommand]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = shell.StandardOutput.ReadToEndAsync();
+        var error = shell.StandardError.ReadToEndAsync();
+        await shell.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        return (shell.ExitCode, await output + await error);
+    }
+
+    [GeneratedRegex(@"Events are stored in PostgreSQL: (.+)$", RegexOptions.Multiline)]
+    private static partial Regex PsqlLine();
 
     private static void AssertInOrder(string output, params string[] lines)
     {

@@ -1,7 +1,7 @@
 using Clickstream.Consumers.Storage;
 using Microsoft.Extensions.Options;
 
-namespace Clickstream.Api.Extensions;
+namespace Clickstream.Consumers.Hosting;
 
 /// <summary>
 /// Start-up problems a user can fix (a missing PostgreSQL binary, a taken port, an invalid setting): one clear line on
