@@ -84,15 +84,23 @@ public sealed class ConcurrentConsumerLagTests(ConsumerLagApiHost host) : IClass
         {
             var batch = Enumerable.Range(request * 50, 50).Select(i => ApiRequests.Event(i, userId: 42)).ToArray();
             using var response = await client.PostAsync("/events/batch", ApiRequests.Json(batch));
-            return response.StatusCode;
+            var title = response.StatusCode == HttpStatusCode.ServiceUnavailable
+                ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString()
+                : null;
+            return (response.StatusCode, Title: title);
         }).ToList();
-        var statuses = await Task.WhenAll(requests);
+        var answers = await Task.WhenAll(requests);
 
-        Assert.Contains(HttpStatusCode.Accepted, statuses);
-        Assert.Contains(HttpStatusCode.ServiceUnavailable, statuses);
-        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.Accepted or HttpStatusCode.ServiceUnavailable, $"answered {s}"));
+        Assert.All(answers, a => Assert.True(a.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.ServiceUnavailable, $"answered {a.StatusCode}"));
+        var accepted = answers.Count(a => a.StatusCode == HttpStatusCode.Accepted);
+        var behind = answers.Count(a => a.Title == "The pipeline is behind.");
+        // On a loaded machine a Kafka ack may also outlast the 1 s publish timeout: that 503 means "maybe published"
+        // (the client sends again, the store dedupes), so its events may or may not be on the partition.
+        var timedOut = answers.Length - accepted - behind;
+        Assert.True(accepted > 0, "No batch was accepted.");
+        Assert.True(behind > 0, "No batch was refused by the lag bound.");
         var onPartition = KafkaTestClients.EndOffsets(host.Broker.BootstrapServers, Topics.RawEvents, ApiHost.Partitions).Values.Max();
-        Assert.Equal(statuses.Count(s => s == HttpStatusCode.Accepted) * 50, onPartition);
+        Assert.InRange(onPartition, accepted * 50, (accepted + timedOut) * 50);
         Assert.InRange(host.UnfetchedBytes(), 1, ConsumerLagApiHost.MaxLag);
     }
 }
