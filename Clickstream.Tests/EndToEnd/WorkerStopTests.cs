@@ -18,14 +18,14 @@ public sealed class WorkerStopTests
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(20);
 
     [Theory]
-    [InlineData(WorkerProcess.SigTerm)]
-    [InlineData(WorkerProcess.SigInt)]
+    [InlineData(ServiceProcess.SigTerm)]
+    [InlineData(ServiceProcess.SigInt)]
     public async Task A_worker_stopped_while_its_database_is_unreachable_exits_0_within_the_shutdown_timeout(int signal)
     {
         await using var broker = EmbeddedKafkaBroker.Start(new() { Topics = { [Topics.RawEvents] = PipelineProbe.Partitions, [Topics.RawEventsDeadLetter] = 1 } });
         // Nothing listens on this port: the worker's start waits for the database.
         var unreachable = $"Host=127.0.0.1;Port={FreeLoopbackPort()};Username=postgres;Password=unused;Database=clickstream;Timeout=2";
-        await using var worker = WorkerProcess.Start(Settings(broker.BootstrapServers, unreachable));
+        await using var worker = ServiceProcess.Start("Clickstream.Consumers", "The worker", Settings(broker.BootstrapServers, unreachable));
         await worker.WaitForOutputAsync("Applying the events schema failed transiently");
 
         var (exitCode, took) = await worker.StopWithAsync(signal);
@@ -48,7 +48,7 @@ public sealed class WorkerStopTests
             await using var broker = EmbeddedKafkaBroker.Start(new() { Topics = { [Topics.RawEvents] = PipelineProbe.Partitions, [Topics.RawEventsDeadLetter] = 1 } });
             await EventsSchema.ApplyAsync(postgres.ConnectionString);
             await using var db = StoreFactory.Create(postgres.ConnectionString);
-            await using var worker = WorkerProcess.Start(Settings(broker.BootstrapServers, postgres.ConnectionString));
+            await using var worker = ServiceProcess.Start("Clickstream.Consumers", "The worker", Settings(broker.BootstrapServers, postgres.ConnectionString));
 
             var before = ClickEvents.Many(1_000);
             var landed = await PipelineProbe.ProduceAsync(broker.BootstrapServers, before);
@@ -65,7 +65,7 @@ public sealed class WorkerStopTests
             // The worker holds batches it cannot store, retrying: the state a stop used to wait on without end.
             await worker.WaitForOutputAsync("failed transiently");
 
-            var (exitCode, took) = await worker.StopWithAsync(WorkerProcess.SigTerm);
+            var (exitCode, took) = await worker.StopWithAsync(ServiceProcess.SigTerm);
 
             Assert.True(exitCode == 0, $"exit code {exitCode}:\n{worker.Output}");
             Assert.True(took < ShutdownTimeout + Margin, $"The stop took {took}, past {ShutdownTimeout} + {Margin}:\n{worker.Output}");

@@ -1,3 +1,4 @@
+using Clickstream.Tests.Infrastructure;
 using System.Net;
 using System.Net.Http.Json;
 using Clickstream.Contracts;

@@ -1,11 +1,10 @@
 using Clickstream.Tests.EndToEnd;
-using Clickstream.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 
-namespace Clickstream.Tests.Faults;
+namespace Clickstream.Tests.Infrastructure;
 
 /// <summary>
 /// One of the pipeline's hosts (<c>Clickstream.Api</c>, <c>Clickstream.Consumers</c>) as a child process run from its
@@ -14,6 +13,9 @@ namespace Clickstream.Tests.Faults;
 /// </summary>
 internal sealed partial class ServiceProcess : IAsyncDisposable
 {
+    public const int SigInt = 2;
+    public const int SigTerm = 15;
+
     // Settings from the test run's environment that would point a host elsewhere, or make it embed a broker or a server.
     private static readonly string[] Inherited =
         ["Kafka__BootstrapServers", "KAFKA_BOOTSTRAP_SERVERS", "ConnectionStrings__Events", "DB_HOST", "Standalone__Enabled", "ASPNETCORE_URLS",
@@ -100,20 +102,33 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>SIGINT, as Ctrl+C or an orchestrator's stop; returns the exit code (the failsafe kills a process that never ends).</summary>
-    public async Task<int> InterruptAsync()
+    public async Task<int> InterruptAsync() => (await StopWithAsync(SigInt)).ExitCode;
+
+    /// <summary>Sends <paramref name="signal"/>; returns the exit code and how long the process took to end after it.</summary>
+    public async Task<(int ExitCode, TimeSpan Took)> StopWithAsync(int signal)
     {
-        Assert.Equal(0, kill(_process.Id, SigInt));
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(0, kill(_process.Id, signal));
         try
         {
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            // A failsafe only: an assertion on how long it took is the caller's.
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
         }
         catch (TimeoutException)
         {
             _process.Kill();
-            Assert.Fail($"{Name} did not exit within 2 minutes of SIGINT:\n{Output}");
+            Assert.Fail($"{Name} did not exit within 3 minutes of signal {signal}:\n{Output}");
         }
-        return _process.ExitCode;
+        return (_process.ExitCode, clock.Elapsed);
     }
+
+    /// <summary>Waits until the process printed <paramref name="text"/> (bounded by the failsafe), failing if it exited first.</summary>
+    public Task WaitForOutputAsync(string text) =>
+        Eventually.HoldsAsync(() =>
+        {
+            Assert.False(_process.HasExited, $"{Name} exited with {(_process.HasExited ? _process.ExitCode : 0)}:\n{Output}");
+            return Output.Contains(text, StringComparison.Ordinal);
+        }, () => $"{Name} never printed \"{text}\":\n{Output}");
 
     /// <summary>Asserts that a SIGINT stops the process cleanly (exit code 0).</summary>
     public async Task StopCleanlyAsync()
@@ -172,8 +187,6 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         Assert.True(File.Exists(Path.Combine(folder, project + ".dll")), $"{project} is not built in {folder}.");
         return folder;
     }
-
-    private const int SigInt = 2;
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);
