@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Clickstream.Kafka.Producing;
+using Clickstream.Kafka.Telemetry;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,8 @@ namespace Clickstream.Kafka.Consuming;
 /// is not committed, so nothing is lost when the dead-letter topic is unreachable. A refusal that retrying cannot
 /// change (the message is larger than the producer or the dead-letter topic take) is answered by cutting the value
 /// to fit, saying so in headers: a dead letter never stalls its partition and is never dropped silently. The
-/// producer is rebuilt after a fatal error, like the rider's topic producers.
+/// producer is rebuilt after a fatal error, like the rider's topic producers. When something listens, each dead letter is
+/// a producer span (<see cref="DeadLetterActivity"/>) whose context replaces the original's <c>traceparent</c>.
 /// </summary>
 internal sealed partial class DeadLetterProducer : IDisposable
 {
@@ -26,6 +28,7 @@ internal sealed partial class DeadLetterProducer : IDisposable
     private readonly int _maxMessageBytes;
     private readonly string _topic;
     private readonly ILogger _logger;
+    private readonly DeadLetterActivity _spans;
 
     public DeadLetterProducer(ProducerConfig config, string topic, ILogger logger, TimeSpan? rebuildDelay = null, TimeProvider? clock = null)
     {
@@ -33,6 +36,7 @@ internal sealed partial class DeadLetterProducer : IDisposable
         _maxMessageBytes = config.MessageMaxBytes ?? 1_000_000;
         _topic = topic;
         _logger = logger;
+        _spans = new DeadLetterActivity(topic);
     }
 
     public string Topic => _topic;
@@ -41,7 +45,8 @@ internal sealed partial class DeadLetterProducer : IDisposable
 
     public async Task SendAsync(ConsumeResult<byte[]?, byte[]?> source, string reason, Exception? exception, CancellationToken cancellationToken)
     {
-        var deadLetter = Letter(source, reason, exception);
+        using var activity = _spans.Start(source);
+        var deadLetter = Letter(source, reason, exception, activity);
         var message = deadLetter.Whole();
         var backoff = TimeSpan.FromMilliseconds(200);
         while (true)
@@ -49,8 +54,9 @@ internal sealed partial class DeadLetterProducer : IDisposable
             try
             {
                 // A producer released after a fatal error gives no delivery report: the message timeout bounds the wait.
-                await _producer.Current.ProduceAsync(_topic, message, cancellationToken)
+                var delivery = await _producer.Current.ProduceAsync(_topic, message, cancellationToken)
                     .WaitAsync(_producer.MessageTimeout + TimeSpan.FromSeconds(5), cancellationToken);
+                DeadLetterActivity.Acked(activity, delivery);
                 LogDeadLettered(source.Topic, source.Partition.Value, source.Offset.Value, _topic, reason);
                 return;
             }
@@ -82,9 +88,14 @@ internal sealed partial class DeadLetterProducer : IDisposable
 
     private static bool IsTooLarge(ErrorCode code) => code is ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge;
 
-    private static DeadLetter Letter(ConsumeResult<byte[]?, byte[]?> source, string reason, Exception? exception)
+    private static DeadLetter Letter(ConsumeResult<byte[]?, byte[]?> source, string reason, Exception? exception, System.Diagnostics.Activity? activity)
     {
         var headers = new Headers();
+        if (activity is not null)
+        {
+            // A consumer of the dead-letter topic continues from the dead letter's span, itself in the original's trace.
+            TraceContext.Inject(activity, headers);
+        }
         Add(headers, DeadLetterHeaders.Reason, Cut(reason));
         if (exception is not null)
         {
@@ -145,8 +156,13 @@ internal sealed partial class DeadLetterProducer : IDisposable
             var headers = new Headers();
             if (includeOriginal)
             {
+                var traced = deadLetterHeaders.TryGetLastBytes(TraceContext.TraceParentHeader, out _);
                 foreach (var header in original.Headers ?? [])
                 {
+                    if (traced && header.Key is TraceContext.TraceParentHeader or TraceContext.TraceStateHeader)
+                    {
+                        continue;
+                    }
                     headers.Add(header.Key, header.GetValueBytes());
                 }
             }

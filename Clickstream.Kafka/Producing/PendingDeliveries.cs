@@ -1,4 +1,5 @@
 using Clickstream.Kafka.Backlog;
+using Clickstream.Kafka.Telemetry;
 using Confluent.Kafka;
 
 namespace Clickstream.Kafka.Producing;
@@ -6,11 +7,12 @@ namespace Clickstream.Kafka.Producing;
 /// <summary>
 /// The outcome of messages handed to librdkafka together: completes when every one has a delivery report, faulted
 /// with the first failure if any failed. One task per call instead of one per message (a batch of 100 events used to
-/// cost 100 tasks, state machines and a WhenAll).
+/// cost 100 tasks, state machines and a WhenAll). The call's producer span, when something listens, ends with it.
 /// </summary>
-internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters backlog)
+internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters backlog, ProduceActivity? activity = null)
 {
     private readonly TaskCompletionSource _completion = Completion(count);
+    private readonly bool _single = count == 1;
     private int _pending = count;
     private Exception? _failure;
 
@@ -38,6 +40,10 @@ internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters ba
                 else
                 {
                     backlog.Produced(report.Partition.Value, size);
+                    if (_single)
+                    {
+                        activity?.Acked(report.Partition, report.Offset);
+                    }
                     Done(null);
                 }
             });
@@ -74,6 +80,7 @@ internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters ba
         }
         if (Interlocked.Decrement(ref _pending) == 0)
         {
+            activity?.Stop(_failure);
             if (_failure is { } first)
             {
                 _completion.TrySetException(first);

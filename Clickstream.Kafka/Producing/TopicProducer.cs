@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Clickstream.Kafka.Backlog;
 using Clickstream.Kafka.Serialization;
+using Clickstream.Kafka.Telemetry;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,8 @@ namespace Clickstream.Kafka.Producing;
 /// <summary>
 /// One Confluent producer per topic producer, shared by every caller: concurrent produces are batched by
 /// librdkafka (linger) instead of each waiting for its own round trip. It is replaced after a fatal error
-/// (<see cref="RecoverableProducer{TKey,TValue}"/>), so every produce reads the current one.
+/// (<see cref="RecoverableProducer{TKey,TValue}"/>), so every produce reads the current one. When something listens to
+/// <c>Clickstream.Kafka</c>, each call is a producer span whose W3C context every message carries (<see cref="ProduceActivity"/>).
 /// </summary>
 internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwnedProducer
     where TMessage : class
@@ -19,6 +21,7 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     private readonly RecoverableProducer<string?, byte[]> _producer;
     private readonly Func<TMessage, string?> _key;
     private readonly LocalBacklog.TopicCounters _backlog;
+    private readonly string _spanName;
 
     /// <param name="clock">Times the rebuild after a fatal error (<see cref="TopicProducerSettings{TMessage}.RebuildDelay"/>).</param>
     public TopicProducer(TopicProducerSettings<TMessage> settings, ClientConfig host, ILogger logger, TimeProvider clock)
@@ -27,6 +30,7 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
         _key = settings.Key;
         _producer = new RecoverableProducer<string?, byte[]>(Topic, ProducerDefaults.Create(host, settings.ProducerSettings), settings.RebuildDelay, logger, clock);
         _backlog = LocalBacklog.For(host.BootstrapServers ?? "", Topic);
+        _spanName = ProduceActivity.NameFor(Topic);
     }
 
     public string Topic { get; }
@@ -36,20 +40,27 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     public Task ProduceAsync(TMessage message, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var deliveries = new PendingDeliveries(1, _backlog);
-        deliveries.Produce(_producer.Current, Topic, ToKafka(message, headers), cancellationToken);
+        var kafka = ToKafka(message, headers);
+        var activity = ProduceActivity.Start(_spanName, Topic, 1, kafka.Key);
+        activity?.Inject(kafka.Headers);
+        var deliveries = new PendingDeliveries(1, _backlog, activity);
+        deliveries.Produce(_producer.Current, Topic, kafka, cancellationToken);
         return deliveries.Task;
     }
 
     public Task ProduceManyAsync(IReadOnlyCollection<TMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var deliveries = new PendingDeliveries(messages.Count, _backlog);
+        // One span for the call, as the request that made it: every message carries its context.
+        var activity = messages.Count == 0 ? null : ProduceActivity.Start(_spanName, Topic, messages.Count, key: null);
+        var deliveries = new PendingDeliveries(messages.Count, _backlog, activity);
         // One producer for the whole call: its messages keep their order even if a rebuild happens meanwhile.
         var producer = _producer.Current;
         foreach (var message in messages)
         {
-            deliveries.Produce(producer, Topic, ToKafka(message, null), cancellationToken);
+            var kafka = ToKafka(message, null);
+            activity?.Inject(kafka.Headers);
+            deliveries.Produce(producer, Topic, kafka, cancellationToken);
         }
         return deliveries.Task;
     }
