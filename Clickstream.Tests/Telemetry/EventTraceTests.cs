@@ -105,19 +105,6 @@ public sealed class EventTraceTests
         // As kcat or a Python producer would send them: no headers at all, a traceparent that is not one, and one that is.
         var valid = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
         var events = ClickEvents.Many(4, usersCount: 1);
-        Message<string, string> Plain(ClickEvent e, params (string Name, string Value)[] headers)
-        {
-            var message = new Message<string, string> { Key = e.UserId.ToString(), Value = JsonSerializer.Serialize(e) };
-            if (headers.Length > 0)
-            {
-                message.Headers = [];
-                foreach (var (name, value) in headers)
-                {
-                    message.Headers.Add(name, Encoding.UTF8.GetBytes(value));
-                }
-            }
-            return message;
-        }
         using (var producer = KafkaTestClients.Producer(broker.BootstrapServers))
         {
             await KafkaTestClients.ProduceAllAsync(producer, Topics.RawEvents,
@@ -125,7 +112,7 @@ public sealed class EventTraceTests
                 Plain(events[0]),
                 Plain(events[1], ("traceparent", "00-not-a-trace-context")),
                 Plain(events[2], ("traceparent", "00-00000000000000000000000000000000-0000000000000000-01")),
-                Plain(events[3], ("traceparent", $"00-{valid.TraceId}-{valid.SpanId}-01")),
+                Plain(events[3], ("traceparent", TraceParent(valid))),
             ]);
         }
 
@@ -146,6 +133,70 @@ public sealed class EventTraceTests
         await PipelineProbe.WaitUntilCommittedToTheEndAsync(broker.BootstrapServers);
         await consumers.StopAsync();
     }
+
+    [Fact]
+    public async Task A_dead_letter_is_a_span_in_its_message_trace_linked_to_the_work_that_refused_it_and_its_headers_carry_that_span()
+    {
+        using var spans = new RecordedSpans();
+        await using var broker = StartBroker();
+        var database = await TestPostgres.CreateDatabaseAsync();
+        using var consumers = await ConsumersHost.StartAsync(broker.BootstrapServers, database);
+
+        // Refused by the contract check (not JSON), and by the database (NUL in text): each from a traced producer.
+        var notJson = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+        var refusedRow = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+        var good = ClickEvents.Create(1, userId: 1);
+        using (var producer = KafkaTestClients.Producer(broker.BootstrapServers))
+        {
+            await KafkaTestClients.ProduceAllAsync(producer, Topics.RawEvents,
+            [
+                new Message<string, string> { Key = "1", Value = "not json", Headers = [new Header("traceparent", Encoding.UTF8.GetBytes(TraceParent(notJson)))] },
+                Plain(ClickEvents.Create(2, userId: 1) with { Page = "/nul\u0000page" }, ("traceparent", TraceParent(refusedRow))),
+                Plain(good),
+            ]);
+        }
+
+        var letters = KafkaTestClients.ReadAll(broker.BootstrapServers, Topics.RawEventsDeadLetter, 2);
+        Assert.Equal(2, letters.Count);
+        foreach (var (origin, value) in new[] { (notJson, "not json"), (refusedRow, (string?)null) })
+        {
+            var letter = value is null ? letters.Single(l => l.Message.Value != "not json") : letters.Single(l => l.Message.Value == value);
+            Assert.True(ActivityContext.TryParse(KafkaTestClients.Header(letter, "traceparent"), null, out var carried));
+            Assert.Single(letter.Message.Headers, h => h.Key == "traceparent");
+            var span = await SpanAsync(spans, () => spans.WithSpanId(carried.SpanId), "the dead letter's span named by its traceparent");
+            Assert.Equal("send " + Topics.RawEventsDeadLetter, span.DisplayName);
+            Assert.Equal(ActivityKind.Producer, span.Kind);
+            Assert.Equal(letter.Partition.Value.ToString(), span.GetTagItem("messaging.destination.partition.id"));
+            Assert.Equal(letter.Offset.Value, span.GetTagItem("messaging.kafka.offset"));
+            // In the trace of the message's producer, under its span; linked to the span at work when it was refused,
+            // which is (or is under) the batch's span.
+            Assert.Equal(origin.TraceId, span.TraceId);
+            Assert.Equal(origin.SpanId, span.ParentSpanId);
+            var processing = spans.WithSpanId(Assert.Single(span.Links).Context.SpanId);
+            Assert.NotNull(processing);
+            Assert.Contains(processing.DisplayName == BatchSpan ? [processing] : spans.Ancestors(processing), a => a.DisplayName == BatchSpan);
+        }
+
+        await WaitForStoredAsync(database, 1);
+        await PipelineProbe.WaitUntilCommittedToTheEndAsync(broker.BootstrapServers);
+        await consumers.StopAsync();
+    }
+
+    private static Message<string, string> Plain(ClickEvent clickEvent, params (string Name, string Value)[] headers)
+    {
+        var message = new Message<string, string> { Key = clickEvent.UserId.ToString(), Value = JsonSerializer.Serialize(clickEvent) };
+        if (headers.Length > 0)
+        {
+            message.Headers = [];
+            foreach (var (name, value) in headers)
+            {
+                message.Headers.Add(name, Encoding.UTF8.GetBytes(value));
+            }
+        }
+        return message;
+    }
+
+    private static string TraceParent(ActivityContext context) => $"00-{context.TraceId}-{context.SpanId}-01";
 
     private static EmbeddedKafkaBroker StartBroker() =>
         EmbeddedKafkaBroker.Start(new() { Topics = { [Topics.RawEvents] = PipelineProbe.Partitions, [Topics.RawEventsDeadLetter] = 1 } });
