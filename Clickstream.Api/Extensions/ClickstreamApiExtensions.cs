@@ -5,6 +5,7 @@ using Clickstream.Api.Ingestion;
 using Clickstream.Api.Publishing;
 using Clickstream.Api.RateLimiting;
 using Clickstream.Api.Security;
+using Clickstream.Api.Telemetry;
 using Clickstream.Consumers.Configuration;
 using Clickstream.Consumers.Hosting;
 using FluentValidation;
@@ -42,6 +43,8 @@ public static class ClickstreamApiExtensions
             c.ProblemDetails.Extensions.TryAdd("trace_id", c.HttpContext.TraceIdentifier));
         services.AddValidatorsFromAssemblyContaining<ClickEventValidator>(ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton<ClickEventRequestReader>();
+        services.AddMetrics();
+        services.AddSingleton<IngestionMetrics>();
         builder.AddClickEventPublishing(hostConsumers);
         services.AddApiKeyAuthentication();
         services.AddIngestionRateLimiting();

@@ -21,6 +21,8 @@ public static class StorageRegistration
     public static IServiceCollection AddClickEventStorage(this IServiceCollection services)
     {
         services.AddStoredEventReads();
+        services.AddMetrics();
+        services.TryAddSingleton<StoreMetrics>();
         services.TryAddSingleton<TransientRetry>();
         services.TryAddSingleton<IClickEventStore>(sp => new PostgresClickEventStore(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TransientRetry>(), sp.GetRequiredService<ILogger<PostgresClickEventStore>>()));
