@@ -94,11 +94,16 @@ internal sealed class AssignedPartitions(TimeProvider clock, EndpointMetrics? me
             try
             {
                 // Both kept by the client from its fetches: no broker round trip.
-                var high = consumer.GetWatermarkOffsets(partition).High;
+                var watermarks = consumer.GetWatermarkOffsets(partition);
                 var position = consumer.Position(partition);
-                if (high != Offset.Unset && position != Offset.Unset)
+                if (watermarks.High != Offset.Unset && position != Offset.Unset)
                 {
-                    checkpoint.ObserveEnd(high.Value, position.Value);
+                    checkpoint.ObserveEnd(watermarks.High.Value, position.Value);
+                }
+                else if (watermarks.High != Offset.Unset && watermarks.Low == watermarks.High)
+                {
+                    // Nothing received yet, so no position; but an empty partition has nothing to lag behind on.
+                    checkpoint.ObserveEnd(watermarks.High.Value, watermarks.High.Value);
                 }
             }
             catch (KafkaException)
