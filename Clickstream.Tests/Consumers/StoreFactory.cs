@@ -1,5 +1,5 @@
 using Clickstream.Consumers.Configuration;
-using Clickstream.Consumers.ReadModel;
+using Clickstream.Api.ReadModel;
 using Clickstream.Consumers.Storage;
 using Clickstream.Tests.Kafka;
 using System.Diagnostics.Metrics;

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
-namespace Clickstream.Consumers.Hosting;
+namespace Clickstream.ServiceDefaults.Hosting;
 
 /// <summary>
 /// How a host process stops, from its first moments: SIGINT, SIGTERM and SIGQUIT are caught from the moment this is
@@ -57,7 +57,7 @@ public sealed class ProcessStop : IDisposable
         var loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging => logging
             .AddConfiguration(configuration.GetSection("Logging"))
             .AddSimpleConsole(o => o.SingleLine = true));
-        return new ProcessStop(loggerFactory, IngestionShutdown.Timeout(configuration), time, exit);
+        return new ProcessStop(loggerFactory, ShutdownTimeout.Read(configuration), time, exit);
     }
 
     /// <summary>A stop began (a signal, or the host was told to stop): from now the bound runs.</summary>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Clickstream.Consumers.Hosting;
+namespace Clickstream.ServiceDefaults.Hosting;
 
 /// <summary>Runs a host the way <c>Run</c> does, except that every stop is bounded and a stop while starting is a clean stop.</summary>
 public static class BoundedRun

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Clickstream.Consumers.Hosting;
+namespace Clickstream.ServiceDefaults.Health;
 
 /// <summary>
 /// Writes a health report as JSON: the overall status, and each check's status and description, so a 503 from

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
-namespace Clickstream.Consumers.ReadModel;
+namespace Clickstream.Api.ReadModel;
 
 /// <summary>
 /// EF Core's view of the <c>events</c> table, for reads only. init.sql stays the one source of schema truth: there are

@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Clickstream.Consumers.Hosting;
+namespace Clickstream.ServiceDefaults.Health;
 
 public static class HealthEndpoints
 {
@@ -13,10 +14,14 @@ public static class HealthEndpoints
     /// <c>/health/live</c>: the process serves requests (no dependency checked, so an outage does not get it restarted).
     /// <c>/health/ready</c>: every check tagged "ready" passes; the JSON body gives each check's status and reason.
     /// </summary>
-    public static IEndpointRouteBuilder MapClickstreamHealth(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = HealthReportJson.WriteAsync });
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).DisableRateLimiting();
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = HealthReportJson.WriteAsync,
+        }).DisableRateLimiting();
         return endpoints;
     }
 }

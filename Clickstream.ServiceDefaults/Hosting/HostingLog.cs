@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Clickstream.Consumers.Hosting;
+namespace Clickstream.ServiceDefaults.Hosting;
 
 internal static partial class HostingLog
 {

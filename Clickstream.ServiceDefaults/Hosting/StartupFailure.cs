@@ -1,7 +1,6 @@
-using Clickstream.Consumers.Storage;
 using Microsoft.Extensions.Options;
 
-namespace Clickstream.Consumers.Hosting;
+namespace Clickstream.ServiceDefaults.Hosting;
 
 /// <summary>
 /// Start-up problems a user can fix (a missing PostgreSQL binary, a taken port, an invalid setting): one clear line on
@@ -10,7 +9,7 @@ namespace Clickstream.Consumers.Hosting;
 public static class StartupFailure
 {
     public static bool IsFixableByUser(Exception exception) =>
-        exception is EmbeddedPostgresException or OptionsValidationException or MassTransit.ConfigurationException
+        exception is FixableStartupException or OptionsValidationException or MassTransit.ConfigurationException
             || exception is IOException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse } };
 
     public static int Report(Exception exception)

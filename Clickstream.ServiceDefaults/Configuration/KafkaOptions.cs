@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Clickstream.Contracts;
 using Confluent.Kafka;
 
-namespace Clickstream.Consumers.Configuration;
+namespace Clickstream.ServiceDefaults.Configuration;
 
 /// <summary>
 /// The Kafka cluster and topic a Clickstream service uses, bound from the "Kafka" configuration section

@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Clickstream.Consumers.Configuration;
+namespace Clickstream.ServiceDefaults.Configuration;
 
 public static class KafkaOptionsRegistration
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
-namespace Clickstream.Consumers.Configuration;
+namespace Clickstream.ServiceDefaults.Configuration;
 
 /// <summary>
 /// Accepts the environment names of the original Python service, so an existing <c>.env</c> keeps working:

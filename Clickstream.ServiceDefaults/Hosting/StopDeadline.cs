@@ -1,4 +1,4 @@
-namespace Clickstream.Consumers.Hosting;
+namespace Clickstream.ServiceDefaults.Hosting;
 
 /// <summary>
 /// The last line of defence of a bounded stop: once armed, it runs <c>onExpired</c> when <see cref="Bound"/> has passed,

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace Clickstream.Consumers.ReadModel;
+namespace Clickstream.Api.ReadModel;
 
 internal sealed class StoredEventReader(EventsReadContext context) : IStoredEventReader
 {

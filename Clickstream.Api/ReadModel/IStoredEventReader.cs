@@ -1,4 +1,4 @@
-namespace Clickstream.Consumers.ReadModel;
+namespace Clickstream.Api.ReadModel;
 
 /// <summary>Reads stored click events (for the API's <c>GET /events/{id}</c> and the tests).</summary>
 public interface IStoredEventReader

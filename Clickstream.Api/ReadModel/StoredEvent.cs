@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Clickstream.Consumers.ReadModel;
+namespace Clickstream.Api.ReadModel;
 
 /// <summary>
 /// A click event as stored. Timestamps are instants in UTC: timestamptz keeps the moment, not the client's offset.
