@@ -6,6 +6,7 @@ using Clickstream.Api.Publishing;
 using Clickstream.Api.RateLimiting;
 using Clickstream.Api.Security;
 using Clickstream.Api.ReadModel;
+using Clickstream.Api.Telemetry;
 using Clickstream.Consumers.Hosting;
 using Clickstream.ServiceDefaults.Configuration;
 using FluentValidation;
@@ -39,6 +40,8 @@ public static class ClickstreamApiExtensions
             c.ProblemDetails.Extensions.TryAdd("trace_id", c.HttpContext.TraceIdentifier));
         services.AddValidatorsFromAssemblyContaining<ClickEventValidator>(ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton<ClickEventRequestReader>();
+        services.AddMetrics();
+        services.AddSingleton<IngestionMetrics>();
         builder.AddClickEventPublishing(hostConsumers);
         services.AddApiKeyAuthentication();
         services.AddIngestionRateLimiting();

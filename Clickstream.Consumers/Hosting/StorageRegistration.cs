@@ -26,6 +26,8 @@ public static class StorageRegistration
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventStoreOptions>, EventStoreOptionsValidator>());
         services.TryAddSingleton(sp => EventsDataSource.Create(sp.GetRequiredService<IOptions<EventStoreOptions>>().Value.ConnectionString!));
+        services.AddMetrics();
+        services.TryAddSingleton<StoreMetrics>();
         services.TryAddSingleton<TransientRetry>();
         services.TryAddSingleton<IClickEventStore>(sp => new PostgresClickEventStore(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TransientRetry>(), sp.GetRequiredService<ILogger<PostgresClickEventStore>>()));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Clickstream.Kafka.Producing;
@@ -28,14 +29,18 @@ internal sealed partial class DeadLetterProducer : IDisposable
     private readonly int _maxMessageBytes;
     private readonly string _topic;
     private readonly ILogger _logger;
+    private readonly EndpointMetrics _metrics;
     private readonly DeadLetterActivity _spans;
 
-    public DeadLetterProducer(ProducerConfig config, string topic, ILogger logger, TimeSpan? rebuildDelay = null, TimeProvider? clock = null)
+    /// <param name="metrics">The source endpoint's instruments: dead letters by reason, and the sends to <paramref name="topic"/>.</param>
+    public DeadLetterProducer(ProducerConfig config, string topic, ILogger logger, EndpointMetrics metrics, TimeSpan? rebuildDelay = null,
+        TimeProvider? clock = null)
     {
         _producer = new RecoverableProducer<byte[]?, byte[]?>($"{topic} (dead letters)", config, rebuildDelay ?? TimeSpan.FromSeconds(1), logger, clock);
         _maxMessageBytes = config.MessageMaxBytes ?? 1_000_000;
         _topic = topic;
         _logger = logger;
+        _metrics = metrics;
         _spans = new DeadLetterActivity(topic);
     }
 
@@ -43,7 +48,8 @@ internal sealed partial class DeadLetterProducer : IDisposable
 
     public KafkaProducerState State => _producer.State;
 
-    public async Task SendAsync(ConsumeResult<byte[]?, byte[]?> source, string reason, Exception? exception, CancellationToken cancellationToken)
+    public async Task SendAsync(ConsumeResult<byte[]?, byte[]?> source, DeadLetterReason reasonClass, string reason, Exception? exception,
+        CancellationToken cancellationToken)
     {
         using var activity = _spans.Start(source);
         var deadLetter = Letter(source, reason, exception, activity);
@@ -51,14 +57,22 @@ internal sealed partial class DeadLetterProducer : IDisposable
         var backoff = TimeSpan.FromMilliseconds(200);
         while (true)
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 // A producer released after a fatal error gives no delivery report: the message timeout bounds the wait.
                 var delivery = await _producer.Current.ProduceAsync(_topic, message, cancellationToken)
                     .WaitAsync(_producer.MessageTimeout + TimeSpan.FromSeconds(5), cancellationToken);
+                _metrics.DeadLetterSends.Record(1, 0, null, started);
+                _metrics.DeadLettered(reasonClass);
                 DeadLetterActivity.Acked(activity, delivery);
                 LogDeadLettered(source.Topic, source.Partition.Value, source.Offset.Value, _topic, reason);
                 return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException && RecordFailed(e, started))
+            {
+                // Not reached: the filter records the failed send and lets the handlers below decide.
+                throw;
             }
             catch (ProduceException<byte[]?, byte[]?> e) when (IsTooLarge(e.Error.Code) && !cancellationToken.IsCancellationRequested)
             {
@@ -85,6 +99,13 @@ internal sealed partial class DeadLetterProducer : IDisposable
     }
 
     public void Dispose() => _producer.Close(TimeSpan.FromSeconds(10));
+
+    // An exception filter that records and never catches: every failed attempt counts once, whatever handles it.
+    private bool RecordFailed(Exception failure, long started)
+    {
+        _metrics.DeadLetterSends.Record(0, 1, failure, started);
+        return false;
+    }
 
     private static bool IsTooLarge(ErrorCode code) => code is ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge;
 

@@ -21,15 +21,17 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     private readonly RecoverableProducer<string?, byte[]> _producer;
     private readonly Func<TMessage, string?> _key;
     private readonly LocalBacklog.TopicCounters _backlog;
+    private readonly TopicSendMetrics _metrics;
     private readonly string _spanName;
 
     /// <param name="clock">Times the rebuild after a fatal error (<see cref="TopicProducerSettings{TMessage}.RebuildDelay"/>).</param>
-    public TopicProducer(TopicProducerSettings<TMessage> settings, ClientConfig host, ILogger logger, TimeProvider clock)
+    public TopicProducer(TopicProducerSettings<TMessage> settings, ClientConfig host, ILogger logger, TimeProvider clock, ProducerMetrics metrics)
     {
         Topic = settings.Topic;
         _key = settings.Key;
         _producer = new RecoverableProducer<string?, byte[]>(Topic, ProducerDefaults.Create(host, settings.ProducerSettings), settings.RebuildDelay, logger, clock);
         _backlog = LocalBacklog.For(host.BootstrapServers ?? "", Topic);
+        _metrics = metrics.For(Topic);
         _spanName = ProduceActivity.NameFor(Topic);
     }
 
@@ -43,7 +45,7 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
         var kafka = ToKafka(message, headers);
         var activity = ProduceActivity.Start(_spanName, Topic, 1, kafka.Key);
         activity?.Inject(kafka.Headers);
-        var deliveries = new PendingDeliveries(1, _backlog, activity);
+        var deliveries = new PendingDeliveries(1, _backlog, _metrics, activity);
         deliveries.Produce(_producer.Current, Topic, kafka, cancellationToken);
         return deliveries.Task;
     }
@@ -53,7 +55,7 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
         ArgumentNullException.ThrowIfNull(messages);
         // One span for the call, as the request that made it: every message carries its context.
         var activity = messages.Count == 0 ? null : ProduceActivity.Start(_spanName, Topic, messages.Count, key: null);
-        var deliveries = new PendingDeliveries(messages.Count, _backlog, activity);
+        var deliveries = new PendingDeliveries(messages.Count, _backlog, _metrics, activity);
         // One producer for the whole call: its messages keep their order even if a rebuild happens meanwhile.
         var producer = _producer.Current;
         foreach (var message in messages)

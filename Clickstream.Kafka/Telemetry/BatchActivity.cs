@@ -11,7 +11,7 @@ namespace Clickstream.Kafka.Telemetry;
 /// </summary>
 internal sealed class BatchActivity(string topic, string groupId)
 {
-    private readonly string _name = $"{KafkaActivities.Process} {topic}";
+    private readonly string _name = $"{MessagingTags.Process} {topic}";
 
     /// <summary>Starts the batch's span and makes it current; null when nothing listens.</summary>
     public Activity? Start(IReadOnlyList<KafkaMessageContext> messages)
@@ -33,12 +33,12 @@ internal sealed class BatchActivity(string topic, string groupId)
         var activity = KafkaActivities.Source.StartActivity(_name, ActivityKind.Consumer, default(ActivityContext), links: links);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(KafkaActivities.MessagingSystem, KafkaActivities.Kafka);
-            activity.SetTag(KafkaActivities.DestinationName, topic);
-            activity.SetTag(KafkaActivities.ConsumerGroup, groupId);
-            activity.SetTag(KafkaActivities.OperationType, KafkaActivities.Process);
-            activity.SetTag(KafkaActivities.OperationName, KafkaActivities.Process);
-            activity.SetTag(KafkaActivities.BatchMessageCount, messages.Count);
+            activity.SetTag(MessagingTags.System, MessagingTags.Kafka);
+            activity.SetTag(MessagingTags.Destination, topic);
+            activity.SetTag(MessagingTags.ConsumerGroup, groupId);
+            activity.SetTag(MessagingTags.OperationType, MessagingTags.Process);
+            activity.SetTag(MessagingTags.OperationName, MessagingTags.Process);
+            activity.SetTag(MessagingTags.BatchMessageCount, messages.Count);
         }
         return activity;
     }

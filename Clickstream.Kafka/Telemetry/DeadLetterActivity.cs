@@ -11,7 +11,7 @@ namespace Clickstream.Kafka.Telemetry;
 /// </summary>
 internal sealed class DeadLetterActivity(string deadLetterTopic)
 {
-    private readonly string _name = $"{KafkaActivities.Send} {deadLetterTopic}";
+    private readonly string _name = $"{MessagingTags.Send} {deadLetterTopic}";
 
     /// <summary>Starts the span (current until the send ends); null when nothing listens.</summary>
     public Activity? Start(ConsumeResult<byte[]?, byte[]?> source)
@@ -33,10 +33,10 @@ internal sealed class DeadLetterActivity(string deadLetterTopic)
         }
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(KafkaActivities.MessagingSystem, KafkaActivities.Kafka);
-            activity.SetTag(KafkaActivities.DestinationName, deadLetterTopic);
-            activity.SetTag(KafkaActivities.OperationType, KafkaActivities.Send);
-            activity.SetTag(KafkaActivities.OperationName, KafkaActivities.Send);
+            activity.SetTag(MessagingTags.System, MessagingTags.Kafka);
+            activity.SetTag(MessagingTags.Destination, deadLetterTopic);
+            activity.SetTag(MessagingTags.OperationType, MessagingTags.Send);
+            activity.SetTag(MessagingTags.OperationName, MessagingTags.Send);
             activity.SetTag("clickstream.dead_letter.source.partition.id", source.Partition.Value.ToString(CultureInfo.InvariantCulture));
             activity.SetTag("clickstream.dead_letter.source.offset", source.Offset.Value);
         }
@@ -47,8 +47,8 @@ internal sealed class DeadLetterActivity(string deadLetterTopic)
     {
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(KafkaActivities.PartitionId, delivery.Partition.Value.ToString(CultureInfo.InvariantCulture));
-            activity.SetTag(KafkaActivities.Offset, delivery.Offset.Value);
+            activity.SetTag(MessagingTags.Partition, delivery.Partition.Value.ToString(CultureInfo.InvariantCulture));
+            activity.SetTag(MessagingTags.Offset, delivery.Offset.Value);
         }
     }
 }

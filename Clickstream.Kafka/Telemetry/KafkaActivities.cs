@@ -15,21 +15,6 @@ internal static class KafkaActivities
     public static readonly ActivitySource Source = new(SourceName,
         typeof(KafkaActivities).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
 
-    public const string MessagingSystem = "messaging.system";
-    public const string DestinationName = "messaging.destination.name";
-    public const string OperationType = "messaging.operation.type";
-    public const string OperationName = "messaging.operation.name";
-    public const string PartitionId = "messaging.destination.partition.id";
-    public const string Offset = "messaging.kafka.offset";
-    public const string MessageKey = "messaging.kafka.message.key";
-    public const string ConsumerGroup = "messaging.consumer.group.name";
-    public const string BatchMessageCount = "messaging.batch.message_count";
-    public const string ErrorType = "error.type";
-
-    public const string Kafka = "kafka";
-    public const string Send = "send";
-    public const string Process = "process";
-
     /// <summary>
     /// Starts a span without making it <see cref="Activity.Current"/>: a produce returns before its ack, and what the caller
     /// does next is not part of it. Null when nothing listens (or the sampler drops it without propagation).
@@ -66,7 +51,7 @@ internal static class KafkaActivities
         activity.SetStatus(ActivityStatusCode.Error, failure.Message);
         if (activity.IsAllDataRequested)
         {
-            activity.SetTag(ErrorType, failure is Confluent.Kafka.KafkaException kafka
+            activity.SetTag(MessagingTags.ErrorType, failure is Confluent.Kafka.KafkaException kafka
                 ? kafka.Error.Code.ToString()
                 : failure.GetType().FullName ?? failure.GetType().Name);
         }

@@ -27,7 +27,7 @@ internal sealed class ProduceActivity
     public byte[]? TraceState { get; }
 
     /// <summary>The span's name for a topic (<c>send {topic}</c>): made once per producer, not per produce.</summary>
-    public static string NameFor(string topic) => $"{KafkaActivities.Send} {topic}";
+    public static string NameFor(string topic) => $"{MessagingTags.Send} {topic}";
 
     /// <summary>Null when nothing listens: then the produce costs nothing more than before.</summary>
     public static ProduceActivity? Start(string name, string topic, int messageCount, string? key)
@@ -43,20 +43,20 @@ internal sealed class ProduceActivity
         }
         if (activity.IsAllDataRequested)
         {
-            activity.SetTag(KafkaActivities.MessagingSystem, KafkaActivities.Kafka);
-            activity.SetTag(KafkaActivities.DestinationName, topic);
-            activity.SetTag(KafkaActivities.OperationType, KafkaActivities.Send);
-            activity.SetTag(KafkaActivities.OperationName, KafkaActivities.Send);
+            activity.SetTag(MessagingTags.System, MessagingTags.Kafka);
+            activity.SetTag(MessagingTags.Destination, topic);
+            activity.SetTag(MessagingTags.OperationType, MessagingTags.Send);
+            activity.SetTag(MessagingTags.OperationName, MessagingTags.Send);
             if (messageCount == 1)
             {
                 if (key is not null)
                 {
-                    activity.SetTag(KafkaActivities.MessageKey, key);
+                    activity.SetTag(MessagingTags.MessageKey, key);
                 }
             }
             else
             {
-                activity.SetTag(KafkaActivities.BatchMessageCount, messageCount);
+                activity.SetTag(MessagingTags.BatchMessageCount, messageCount);
             }
         }
         var traceState = activity.TraceStateString is { Length: > 0 } state ? Encoding.UTF8.GetBytes(state) : null;
@@ -77,8 +77,8 @@ internal sealed class ProduceActivity
     {
         if (_activity.IsAllDataRequested)
         {
-            _activity.SetTag(KafkaActivities.PartitionId, partition.Value.ToString(CultureInfo.InvariantCulture));
-            _activity.SetTag(KafkaActivities.Offset, offset.Value);
+            _activity.SetTag(MessagingTags.Partition, partition.Value.ToString(CultureInfo.InvariantCulture));
+            _activity.SetTag(MessagingTags.Offset, offset.Value);
         }
     }
 
