@@ -47,7 +47,7 @@ public sealed class EventTraceTests
         Assert.True(ActivityContext.TryParse(traceParent, null, out var carried), $"Not a W3C traceparent: {traceParent}");
 
         // The produce span is the one the header names, a child of the HTTP request's span, which is the root.
-        var produce = await SpanAsync(spans, () => spans.WithSpanId(carried.SpanId), "the produce span named by the message's traceparent");
+        var produce = await spans.WaitForAsync(() => spans.WithSpanId(carried.SpanId), "the produce span named by the message's traceparent");
         Assert.Equal(carried.TraceId, produce.TraceId);
         Assert.Equal("send " + Topics.RawEvents, produce.DisplayName);
         Assert.Equal(ActivityKind.Producer, produce.Kind);
@@ -70,7 +70,7 @@ public sealed class EventTraceTests
 
         // The batch that stored it links to that produce span, and Npgsql's COPY ran inside the batch's span.
         await WaitForStoredAsync(database, 1);
-        var batch = await SpanAsync(spans, () => spans.All.FirstOrDefault(s => s.DisplayName == BatchSpan && s.Links.Any(l => l.Context.SpanId == produce.SpanId)),
+        var batch = await spans.WaitForAsync(() => spans.All.FirstOrDefault(s => s.DisplayName == BatchSpan && s.Links.Any(l => l.Context.SpanId == produce.SpanId)),
             "a batch span linked to the produce span");
         Assert.Equal(ActivityKind.Consumer, batch.Kind);
         Assert.Equal("Clickstream.Kafka", batch.Source.Name);
@@ -163,7 +163,7 @@ public sealed class EventTraceTests
             var letter = value is null ? letters.Single(l => l.Message.Value != "not json") : letters.Single(l => l.Message.Value == value);
             Assert.True(ActivityContext.TryParse(KafkaTestClients.Header(letter, "traceparent"), null, out var carried));
             Assert.Single(letter.Message.Headers, h => h.Key == "traceparent");
-            var span = await SpanAsync(spans, () => spans.WithSpanId(carried.SpanId), "the dead letter's span named by its traceparent");
+            var span = await spans.WaitForAsync(() => spans.WithSpanId(carried.SpanId), "the dead letter's span named by its traceparent");
             Assert.Equal("send " + Topics.RawEventsDeadLetter, span.DisplayName);
             Assert.Equal(ActivityKind.Producer, span.Kind);
             Assert.Equal(letter.Partition.Value.ToString(), span.GetTagItem("messaging.destination.partition.id"));
@@ -209,12 +209,6 @@ public sealed class EventTraceTests
                                     && s.GetTagItem("db.operation.name") is "COPY FROM").ToList();
     }
 
-    private static async Task<Activity> SpanAsync(RecordedSpans spans, Func<Activity?> find, string what)
-    {
-        Activity? found = null;
-        await Eventually.HoldsAsync(() => (found = find()) is not null, () => $"No {what} among {spans.All.Count} recorded spans.");
-        return found!;
-    }
 
     private static async Task WaitForStoredAsync(string connectionString, long count)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Clickstream.Tests.Infrastructure;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 
@@ -37,6 +38,14 @@ internal sealed class RecordedSpans : IDisposable
         {
             yield return next;
         }
+    }
+
+    /// <summary>Waits until <paramref name="find"/> finds a span (spans are recorded as they end), or fails naming <paramref name="what"/>.</summary>
+    public async Task<Activity> WaitForAsync(Func<Activity?> find, string what)
+    {
+        Activity? found = null;
+        await Eventually.HoldsAsync(() => (found = find()) is not null, () => $"No {what} among {All.Count} recorded spans.");
+        return found!;
     }
 
     public void Dispose() => _provider.Dispose();

@@ -3,7 +3,6 @@ using Clickstream.Contracts;
 using Clickstream.Kafka;
 using Clickstream.Kafka.Embedded;
 using Clickstream.Kafka.Producing;
-using Clickstream.Tests.Infrastructure;
 using Clickstream.Tests.Kafka;
 using Clickstream.Tests.Rider;
 using Clickstream.Tests.Support;
@@ -46,19 +45,19 @@ public sealed class RiderTraceTests
             await produced;
         }
 
-        var produce = await SpanAsync(spans, () => spans.All.FirstOrDefault(s => s.ParentSpanId == callerSpan && s.Source.Name == "Clickstream.Kafka"),
+        var produce = await spans.WaitForAsync(() => spans.All.FirstOrDefault(s => s.ParentSpanId == callerSpan && s.Source.Name == "Clickstream.Kafka"),
             "a produce span under the caller's");
         Assert.Equal("send " + Topics.RawEvents, produce.DisplayName);
         Assert.Equal(sent.UserId.ToString(), produce.GetTagItem("messaging.kafka.message.key"));
 
         // MassTransit reads the parent of its receive span from MT-Activity-Id, which the rider fills from traceparent.
         await received.WaitForAsync(r => r.Messages.Any(m => m.Event.EventId == sent.EventId));
-        var receive = await SpanAsync(spans, () => spans.All.FirstOrDefault(s => s.ParentSpanId == produce.SpanId && s.Source.Name == "MassTransit"),
+        var receive = await spans.WaitForAsync(() => spans.All.FirstOrDefault(s => s.ParentSpanId == produce.SpanId && s.Source.Name == "MassTransit"),
             "a MassTransit span under the produce span");
         Assert.Equal(produce.TraceId, receive.TraceId);
         Assert.Equal(ActivityKind.Consumer, receive.Kind);
         Assert.EndsWith(" receive", receive.DisplayName);
-        var process = await SpanAsync(spans, () => spans.All.FirstOrDefault(s => s.ParentSpanId == receive.SpanId),
+        var process = await spans.WaitForAsync(() => spans.All.FirstOrDefault(s => s.ParentSpanId == receive.SpanId),
             "MassTransit's consumer span under its receive span");
         Assert.Contains(nameof(RecordingConsumer), (string?)process.GetTagItem("messaging.masstransit.consumer_type"));
     }
@@ -82,16 +81,9 @@ public sealed class RiderTraceTests
         Assert.Equal(events.Count, messages.Count);
         var traceParent = Assert.Single(messages.Select(m => KafkaTestClients.Header(m, "traceparent")).Distinct());
         Assert.True(ActivityContext.TryParse(traceParent, null, out var carried));
-        var produce = await SpanAsync(spans, () => spans.WithSpanId(carried.SpanId), "the produce span the messages name");
+        var produce = await spans.WaitForAsync(() => spans.WithSpanId(carried.SpanId), "the produce span the messages name");
         Assert.Equal(events.Count, produce.GetTagItem("messaging.batch.message_count"));
         Assert.Equal(ActivityStatusCode.Unset, produce.Status);
         Assert.Equal("caller", Assert.Single(spans.Ancestors(produce)).DisplayName);
-    }
-
-    private static async Task<Activity> SpanAsync(RecordedSpans spans, Func<Activity?> find, string what)
-    {
-        Activity? found = null;
-        await Eventually.HoldsAsync(() => (found = find()) is not null, () => $"No {what} among {spans.All.Count} recorded spans.");
-        return found!;
     }
 }
