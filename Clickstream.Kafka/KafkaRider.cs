@@ -127,7 +127,7 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         var orderByKey = settings.PreserveKeyOrder && batchOptions is null;
         IMessageDispatch CreateDispatch(MessagesFinished finished, CancellationToken abort) => batchOptions is null
             ? new MessageDispatch(dispatch.Dispatcher, gate, orderByKey, finished, abort)
-            : new BatchDispatch(batchOptions, gate, dispatch.Dispatcher, finished, _clock, abort);
+            : new BatchDispatch(batchOptions, gate, dispatch.Dispatcher, finished, _clock, abort, new BatchActivity(settings.Topic, settings.GroupId));
         var logger = _loggerFactory.CreateLogger<TopicEndpoint>();
         if (batchOptions is not null)
         {

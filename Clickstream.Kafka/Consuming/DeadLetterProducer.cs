@@ -14,7 +14,8 @@ namespace Clickstream.Kafka.Consuming;
 /// is not committed, so nothing is lost when the dead-letter topic is unreachable. A refusal that retrying cannot
 /// change (the message is larger than the producer or the dead-letter topic take) is answered by cutting the value
 /// to fit, saying so in headers: a dead letter never stalls its partition and is never dropped silently. The
-/// producer is rebuilt after a fatal error, like the rider's topic producers.
+/// producer is rebuilt after a fatal error, like the rider's topic producers. When something listens, each dead letter is
+/// a producer span (<see cref="DeadLetterActivity"/>) whose context replaces the original's <c>traceparent</c>.
 /// </summary>
 internal sealed partial class DeadLetterProducer : IDisposable
 {
@@ -29,6 +30,7 @@ internal sealed partial class DeadLetterProducer : IDisposable
     private readonly string _topic;
     private readonly ILogger _logger;
     private readonly EndpointMetrics _metrics;
+    private readonly DeadLetterActivity _spans;
 
     /// <param name="metrics">The source endpoint's instruments: dead letters by reason, and the sends to <paramref name="topic"/>.</param>
     public DeadLetterProducer(ProducerConfig config, string topic, ILogger logger, EndpointMetrics metrics, TimeSpan? rebuildDelay = null,
@@ -39,6 +41,7 @@ internal sealed partial class DeadLetterProducer : IDisposable
         _topic = topic;
         _logger = logger;
         _metrics = metrics;
+        _spans = new DeadLetterActivity(topic);
     }
 
     public string Topic => _topic;
@@ -48,7 +51,8 @@ internal sealed partial class DeadLetterProducer : IDisposable
     public async Task SendAsync(ConsumeResult<byte[]?, byte[]?> source, DeadLetterReason reasonClass, string reason, Exception? exception,
         CancellationToken cancellationToken)
     {
-        var deadLetter = Letter(source, reason, exception);
+        using var activity = _spans.Start(source);
+        var deadLetter = Letter(source, reason, exception, activity);
         var message = deadLetter.Whole();
         var backoff = TimeSpan.FromMilliseconds(200);
         while (true)
@@ -57,10 +61,11 @@ internal sealed partial class DeadLetterProducer : IDisposable
             try
             {
                 // A producer released after a fatal error gives no delivery report: the message timeout bounds the wait.
-                await _producer.Current.ProduceAsync(_topic, message, cancellationToken)
+                var delivery = await _producer.Current.ProduceAsync(_topic, message, cancellationToken)
                     .WaitAsync(_producer.MessageTimeout + TimeSpan.FromSeconds(5), cancellationToken);
                 _metrics.DeadLetterSends.Record(1, 0, null, started);
                 _metrics.DeadLettered(reasonClass);
+                DeadLetterActivity.Acked(activity, delivery);
                 LogDeadLettered(source.Topic, source.Partition.Value, source.Offset.Value, _topic, reason);
                 return;
             }
@@ -104,9 +109,14 @@ internal sealed partial class DeadLetterProducer : IDisposable
 
     private static bool IsTooLarge(ErrorCode code) => code is ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge;
 
-    private static DeadLetter Letter(ConsumeResult<byte[]?, byte[]?> source, string reason, Exception? exception)
+    private static DeadLetter Letter(ConsumeResult<byte[]?, byte[]?> source, string reason, Exception? exception, System.Diagnostics.Activity? activity)
     {
         var headers = new Headers();
+        if (activity is not null)
+        {
+            // A consumer of the dead-letter topic continues from the dead letter's span, itself in the original's trace.
+            TraceContext.Inject(activity, headers);
+        }
         Add(headers, DeadLetterHeaders.Reason, Cut(reason));
         if (exception is not null)
         {
@@ -167,8 +177,13 @@ internal sealed partial class DeadLetterProducer : IDisposable
             var headers = new Headers();
             if (includeOriginal)
             {
+                var traced = deadLetterHeaders.TryGetLastBytes(TraceContext.TraceParentHeader, out _);
                 foreach (var header in original.Headers ?? [])
                 {
+                    if (traced && header.Key is TraceContext.TraceParentHeader or TraceContext.TraceStateHeader)
+                    {
+                        continue;
+                    }
                     headers.Add(header.Key, header.GetValueBytes());
                 }
             }

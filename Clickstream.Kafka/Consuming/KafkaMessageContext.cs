@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text;
 using Clickstream.Kafka.Consuming.Dispatch;
 using Clickstream.Kafka.Consuming.Faults;
+using Clickstream.Kafka.Telemetry;
 using Confluent.Kafka;
 using MassTransit;
 using MassTransit.Transports;
@@ -34,6 +36,13 @@ public sealed class KafkaMessageContext : ITransportSequenceNumber
 
     /// <summary>The message key as UTF-8 text, or null when the message had none.</summary>
     public string? Key => _key ??= Result.Message.Key is { } key ? Encoding.UTF8.GetString(key) : null;
+
+    /// <summary>
+    /// The trace context the message's producer wrote in its headers (W3C <c>traceparent</c>/<c>tracestate</c>, or
+    /// MassTransit's <c>MT-Activity-Id</c>); false when it has none or a malformed one. Read when a span needs it, so a
+    /// consumer that nothing traces never parses it.
+    /// </summary>
+    public bool TryGetProducerContext(out ActivityContext context) => TraceContext.TryExtract(Result.Message.Headers, out context);
 
     /// <summary>The Kafka timestamp of the message (UTC).</summary>
     public DateTime Timestamp => Result.Message.Timestamp.UtcDateTime;

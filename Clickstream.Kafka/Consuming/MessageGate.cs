@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using System.Text;
 using System.Text.Json;
 using Clickstream.Kafka.Serialization;
+using Clickstream.Kafka.Telemetry;
 using Confluent.Kafka;
 using MassTransit;
 using MassTransit.Serialization;
@@ -97,15 +98,26 @@ internal sealed class MessageGate(Type messageType, bool openEnvelopes = false)
         }
     }
 
-    /// <summary>The Kafka headers as MassTransit reads them; messages without a content type are plain JSON.</summary>
+    /// <summary>
+    /// The Kafka headers as MassTransit reads them; messages without a content type are plain JSON. A valid W3C
+    /// <c>traceparent</c> is also given as MassTransit's <c>MT-Activity-Id</c> (unless the message has one), the header its
+    /// receive span takes its parent from: a message's receive span is then a child of its producer's span.
+    /// </summary>
     public static IReadOnlyDictionary<string, object> Headers(Message<byte[]?, byte[]?> message)
     {
-        var headers = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
+        // Room for the two headers added here: no resize for them.
+        var headers = new Dictionary<string, object>((message.Headers?.Count ?? 0) + 2, StringComparer.OrdinalIgnoreCase);
         foreach (var header in message.Headers ?? [])
         {
-            headers[header.Key] = Encoding.UTF8.GetString(header.GetValueBytes());
+            headers[header.Key] = header.GetValueBytes() is { } value ? Encoding.UTF8.GetString(value) : "";
         }
         headers.TryAdd("Content-Type", WireJson.ContentType);
+        if (!headers.ContainsKey(TraceContext.MassTransitActivityIdHeader)
+            && headers.TryGetValue(TraceContext.TraceParentHeader, out var traceParent)
+            && TraceContext.TryParse(traceParent as string, null, out _))
+        {
+            headers[TraceContext.MassTransitActivityIdHeader] = traceParent;
+        }
         return headers;
     }
 

@@ -10,8 +10,9 @@ namespace Clickstream.Kafka.Producing;
 /// with the first failure if any failed. One task per call instead of one per message (a batch of 100 events used to
 /// cost 100 tasks, state machines and a WhenAll). The call's outcome is recorded once, when the last report arrived
 /// (<see cref="TopicSendMetrics"/>): messages refused before they were queued count as failed, canceled ones not at all.
+/// The call's producer span, when something listens, ends with it.
 /// </summary>
-internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters backlog, TopicSendMetrics metrics)
+internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters backlog, TopicSendMetrics metrics, ProduceActivity? activity = null)
 {
     private readonly TaskCompletionSource _completion = Completion(count);
     private readonly long _started = Stopwatch.GetTimestamp();
@@ -46,6 +47,10 @@ internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters ba
                 else
                 {
                     backlog.Produced(report.Partition.Value, size);
+                    if (_count == 1)
+                    {
+                        activity?.Acked(report.Partition, report.Offset);
+                    }
                     Done(null);
                 }
             });
@@ -88,6 +93,7 @@ internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters ba
         {
             var failed = Volatile.Read(ref _failed);
             metrics.Record(_count - failed - Volatile.Read(ref _canceled), failed, _failure, _started);
+            activity?.Stop(_failure);
             if (_failure is { } first)
             {
                 _completion.TrySetException(first);

@@ -11,7 +11,8 @@ namespace Clickstream.Kafka.Producing;
 /// <summary>
 /// One Confluent producer per topic producer, shared by every caller: concurrent produces are batched by
 /// librdkafka (linger) instead of each waiting for its own round trip. It is replaced after a fatal error
-/// (<see cref="RecoverableProducer{TKey,TValue}"/>), so every produce reads the current one.
+/// (<see cref="RecoverableProducer{TKey,TValue}"/>), so every produce reads the current one. When something listens to
+/// <c>Clickstream.Kafka</c>, each call is a producer span whose W3C context every message carries (<see cref="ProduceActivity"/>).
 /// </summary>
 internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwnedProducer
     where TMessage : class
@@ -21,6 +22,7 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     private readonly Func<TMessage, string?> _key;
     private readonly LocalBacklog.TopicCounters _backlog;
     private readonly TopicSendMetrics _metrics;
+    private readonly string _spanName;
 
     /// <param name="clock">Times the rebuild after a fatal error (<see cref="TopicProducerSettings{TMessage}.RebuildDelay"/>).</param>
     public TopicProducer(TopicProducerSettings<TMessage> settings, ClientConfig host, ILogger logger, TimeProvider clock, ProducerMetrics metrics)
@@ -30,6 +32,7 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
         _producer = new RecoverableProducer<string?, byte[]>(Topic, ProducerDefaults.Create(host, settings.ProducerSettings), settings.RebuildDelay, logger, clock);
         _backlog = LocalBacklog.For(host.BootstrapServers ?? "", Topic);
         _metrics = metrics.For(Topic);
+        _spanName = ProduceActivity.NameFor(Topic);
     }
 
     public string Topic { get; }
@@ -39,20 +42,27 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     public Task ProduceAsync(TMessage message, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var deliveries = new PendingDeliveries(1, _backlog, _metrics);
-        deliveries.Produce(_producer.Current, Topic, ToKafka(message, headers), cancellationToken);
+        var kafka = ToKafka(message, headers);
+        var activity = ProduceActivity.Start(_spanName, Topic, 1, kafka.Key);
+        activity?.Inject(kafka.Headers);
+        var deliveries = new PendingDeliveries(1, _backlog, _metrics, activity);
+        deliveries.Produce(_producer.Current, Topic, kafka, cancellationToken);
         return deliveries.Task;
     }
 
     public Task ProduceManyAsync(IReadOnlyCollection<TMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var deliveries = new PendingDeliveries(messages.Count, _backlog, _metrics);
+        // One span for the call, as the request that made it: every message carries its context.
+        var activity = messages.Count == 0 ? null : ProduceActivity.Start(_spanName, Topic, messages.Count, key: null);
+        var deliveries = new PendingDeliveries(messages.Count, _backlog, _metrics, activity);
         // One producer for the whole call: its messages keep their order even if a rebuild happens meanwhile.
         var producer = _producer.Current;
         foreach (var message in messages)
         {
-            deliveries.Produce(producer, Topic, ToKafka(message, null), cancellationToken);
+            var kafka = ToKafka(message, null);
+            activity?.Inject(kafka.Headers);
+            deliveries.Produce(producer, Topic, kafka, cancellationToken);
         }
         return deliveries.Task;
     }

@@ -10,6 +10,11 @@ internal static class MessagingTags
     public const string ConsumerGroup = "messaging.consumer.group.name";
     public const string OperationType = "messaging.operation.type";
     public const string Send = "send";
+    public const string Process = "process";
+    public const string OperationName = "messaging.operation.name";
+    public const string Offset = "messaging.kafka.offset";
+    public const string MessageKey = "messaging.kafka.message.key";
+    public const string BatchMessageCount = "messaging.batch.message_count";
     public const string ErrorType = "error.type";
     public const string LagFrom = "clickstream.lag.from";
     public const string Outcome = "outcome";

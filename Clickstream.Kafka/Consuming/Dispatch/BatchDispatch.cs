@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Clickstream.Kafka.Consuming.Checkpoints;
 using Clickstream.Kafka.Consuming.Faults;
+using Clickstream.Kafka.Telemetry;
 using MassTransit;
 using MassTransit.Transports;
 
@@ -11,6 +12,7 @@ namespace Clickstream.Kafka.Consuming.Dispatch;
 /// for <see cref="BatchOptions.ConcurrencyLimit"/> workers, which run the contract check and send each batch through
 /// the receive pipeline once. Messages that fail the check are dead-lettered and the rest consumed; when the consumer
 /// still faults after its retries, or anything else throws, every message of the batch is dead-lettered, each once.
+/// Each batch runs inside its own span (<see cref="BatchActivity"/>) when something listens.
 /// </summary>
 internal sealed class BatchDispatch : IMessageDispatch
 {
@@ -19,12 +21,14 @@ internal sealed class BatchDispatch : IMessageDispatch
     private readonly IReceiveEndpointDispatcher _dispatcher;
     private readonly MessagesFinished _finished;
     private readonly CancellationToken _abort;
+    private readonly BatchActivity? _spans;
     private readonly Channel<CollectedBatch> _complete = Channel.CreateUnbounded<CollectedBatch>(new() { SingleWriter = true });
     private readonly Task[] _workers;
 
     public BatchDispatch(BatchOptions options, MessageGate gate, IReceiveEndpointDispatcher dispatcher, MessagesFinished finished, TimeProvider clock,
-        CancellationToken abort)
+        CancellationToken abort, BatchActivity? spans = null)
     {
+        _spans = spans;
         _buffer = new BatchBuffer(options, BatchContextFactory.For(gate.MessageType), batch => _complete.Writer.TryWrite(batch), clock);
         _gate = gate;
         _dispatcher = dispatcher;
@@ -73,6 +77,8 @@ internal sealed class BatchDispatch : IMessageDispatch
         {
             return false; // abandoned, like every batch still queued when the endpoint aborts
         }
+        // Everything below, the receive pipeline and the dead letters included, runs inside the batch's span.
+        using var activity = _spans?.Start(batch.Received);
         IReadOnlyList<Rejection> rejected = [];
         Task? rejecting = null;
         try
@@ -88,10 +94,12 @@ internal sealed class BatchDispatch : IMessageDispatch
         }
         catch (Exception) when (abort.IsCancellationRequested)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "The endpoint aborted: the batch is delivered again.");
             return false;
         }
         catch (Exception e)
         {
+            KafkaActivities.Fail(activity, e);
             // Rejected messages are on their way already; every other message of the batch goes with the fault.
             var others = batch.Received.Except(rejected.Select(r => r.Message));
             return await DeadLettering.FaultedAsync(others, e, abort, rejecting);
