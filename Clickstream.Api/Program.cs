@@ -1,4 +1,5 @@
 using Clickstream.Api.Apis;
+using Clickstream.Api.Dashboard;
 using Clickstream.Api.Docs;
 using Clickstream.Api.Extensions;
 using Clickstream.Api.Health;
@@ -19,6 +20,7 @@ try
     app.MapStoredEventsApi();
     app.MapHealthApi();
     app.MapApiDocs();
+    app.MapDashboard();
     app.LogWhereEverythingIs(standalone);
     return await app.RunUntilStoppedAsync(stop);
 }
