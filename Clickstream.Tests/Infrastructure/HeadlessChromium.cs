@@ -40,6 +40,25 @@ public sealed class HeadlessChromium : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>
+    /// Saves the whole page as a PNG to <c>screenshots/</c> in the test output folder, and to <paramref name="alsoTo"/>
+    /// when given (relative to the repository root): how a test makes a picture for the docs. Returns the first path.
+    /// </summary>
+    public static async Task<string> SaveScreenshotAsync(IPage page, string fileName, string? alsoTo = null)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, fileName);
+        var png = await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        if (!string.IsNullOrWhiteSpace(alsoTo))
+        {
+            var target = Path.IsPathRooted(alsoTo) ? alsoTo : Path.Combine(RepositoryRoot(), alsoTo);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await File.WriteAllBytesAsync(target, png);
+        }
+        return path;
+    }
+
     public async Task DisposeAsync()
     {
         if (_browser is not null)
@@ -47,5 +66,17 @@ public sealed class HeadlessChromium : IAsyncLifetime
             await _browser.DisposeAsync();
         }
         _playwright?.Dispose();
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Clickstream.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+        throw new InvalidOperationException($"No Clickstream.sln above {AppContext.BaseDirectory}.");
     }
 }
