@@ -2,14 +2,15 @@ using Clickstream.Api.Apis;
 using Clickstream.Api.Dashboard;
 using Clickstream.Api.Docs;
 using Clickstream.Api.Extensions;
-using Clickstream.Api.Health;
-using Clickstream.Consumers.Hosting;
+using Clickstream.ServiceDefaults;
+using Clickstream.ServiceDefaults.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 // From here a SIGINT or SIGTERM stops the API cleanly, also while the standalone run still starts its servers.
-using var stop = builder.ListenForStop();
+using var stop = ProcessStop.Listen(builder.Configuration);
 try
 {
+    builder.AddServiceDefaults();
     // Nothing configured: start Kafka and PostgreSQL here and run the whole pipeline in this process.
     await using var standalone = await builder.StartStandaloneInfrastructureAsync(stop);
     builder.AddClickstreamApi(hostConsumers: standalone.IsEmbedded);
@@ -18,7 +19,7 @@ try
     app.UseClickstreamApi();
     app.MapEventsApi();
     app.MapStoredEventsApi();
-    app.MapHealthApi();
+    app.MapDefaultEndpoints();
     app.MapApiDocs();
     app.MapDashboard();
     app.LogWhereEverythingIs(standalone);

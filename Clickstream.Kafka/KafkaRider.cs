@@ -3,6 +3,7 @@ using Clickstream.Kafka.Configuration;
 using Clickstream.Kafka.Consuming;
 using Clickstream.Kafka.Consuming.Dispatch;
 using Clickstream.Kafka.Producing;
+using Clickstream.Kafka.Telemetry;
 using Confluent.Kafka;
 using MassTransit;
 using MassTransit.Transports;
@@ -19,20 +20,22 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
+    private readonly KafkaMetrics _metrics;
     private readonly Dictionary<Type, IOwnedProducer> _producers;
     private readonly List<TopicEndpoint> _endpoints = [];
     private readonly List<DeadLetterProducer> _deadLetterProducers = [];
 
     public KafkaRider(ClientConfig host, IReadOnlyList<TopicEndpointDefinition> definitions, IEnumerable<IProducerRegistration> producers,
-        IBusInstance busInstance, ILoggerFactory loggerFactory, TimeProvider clock)
+        IBusInstance busInstance, ILoggerFactory loggerFactory, TimeProvider clock, KafkaMetrics metrics)
     {
         _clock = clock;
+        _metrics = metrics;
         _host = host;
         _definitions = definitions;
         _busInstance = busInstance;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<KafkaRider>();
-        _producers = producers.ToDictionary(p => p.MessageType, p => p.Create(host, loggerFactory, clock));
+        _producers = producers.ToDictionary(p => p.MessageType, p => p.Create(host, loggerFactory, clock, metrics.Producers));
     }
 
     public ITopicProducer<TMessage> GetProducer<TMessage>() where TMessage : class =>
@@ -116,8 +119,9 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
                 + $"the batch consumer's TimeLimit ({batchOptions.TimeLimit}): a partition would look stalled while a batch fills.");
         }
 
+        var metrics = _metrics.Consumers.Endpoint(settings.Topic, settings.GroupId, settings.DeadLetterTopic);
         var deadLetters = new DeadLetterProducer(ProducerDefaults.Create(_host), settings.DeadLetterTopic, _loggerFactory.CreateLogger<DeadLetterProducer>(),
-            clock: _clock);
+            metrics, clock: _clock);
         _deadLetterProducers.Add(deadLetters);
         var gate = new MessageGate(definition.MessageType, openEnvelopes: batchOptions is not null);
         var orderByKey = settings.PreserveKeyOrder && batchOptions is null;
@@ -130,7 +134,8 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
             ConsumingLog.CollectsBatches(logger, $"{settings.Topic}/{settings.GroupId}", batchOptions.MessageLimit, batchOptions.TimeLimit,
                 batchOptions.ConcurrencyLimit);
         }
-        return new TopicEndpoint(settings, consumerConfig, new TopicCreator(_host, _logger), inFlightLimit, CreateDispatch, deadLetters, _clock, logger);
+        return new TopicEndpoint(settings, consumerConfig, new TopicCreator(_host, _logger), inFlightLimit, CreateDispatch, deadLetters, _clock, logger,
+            metrics);
     }
 
     /// <summary>Stops like a crash would: in-flight work is abandoned and nothing more is committed (for tests).</summary>

@@ -3,6 +3,7 @@ using Clickstream.Api.Ingestion;
 using Clickstream.Api.Publishing;
 using Clickstream.Api.RateLimiting;
 using Clickstream.Api.Security;
+using Clickstream.Api.Telemetry;
 using Clickstream.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -31,12 +32,14 @@ public static class EventsApi
 
         events.MapPost("", PostEventAsync)
             .WithName(PostEventName)
+            .WithMetadata(IngestionRoute.Event)
             .WithSummary("Ingest one click event")
             .WithDescription("Validates the event, stamps received_at and answers 202 once Kafka acknowledged it.")
             .Accepts<ClickEvent>("application/json");
 
         events.MapPost("/batch", PostBatchAsync)
             .WithName(PostBatchName)
+            .WithMetadata(IngestionRoute.Batch)
             .WithSummary("Ingest a batch of click events")
             .WithDescription("All or nothing: one invalid event and the answer is 400 listing every invalid event and field; "
                 + "nothing is published. 202 once Kafka acknowledged every event.")
@@ -47,19 +50,20 @@ public static class EventsApi
 
     internal static async Task<Results<Accepted<EventAccepted>, ValidationProblem, ProblemHttpResult>> PostEventAsync(
         [AsParameters] IngestionServices services, CancellationToken cancellationToken) =>
-        await IngestAsync(services, await services.Reader.ReadEventAsync(services.Context.Request, cancellationToken),
+        await IngestAsync(services, IngestionRoute.Event, await services.Reader.ReadEventAsync(services.Context.Request, cancellationToken),
             events => new EventAccepted(events[0].EventId), cancellationToken);
 
     internal static async Task<Results<Accepted<BatchAccepted>, ValidationProblem, ProblemHttpResult>> PostBatchAsync(
         [AsParameters] IngestionServices services, CancellationToken cancellationToken) =>
-        await IngestAsync(services, await services.Reader.ReadBatchAsync(services.Context.Request, cancellationToken),
+        await IngestAsync(services, IngestionRoute.Batch, await services.Reader.ReadBatchAsync(services.Context.Request, cancellationToken),
             events => new BatchAccepted(events.Count), cancellationToken);
 
     // Both endpoints: refuse what was read badly, otherwise publish and answer 202 only once Kafka acknowledged all.
     private static async Task<Results<Accepted<TAccepted>, ValidationProblem, ProblemHttpResult>> IngestAsync<TAccepted>(
-        IngestionServices services, IncomingEvents incoming, Func<IReadOnlyList<ClickEvent>, TAccepted> accepted,
+        IngestionServices services, IngestionRoute route, IncomingEvents incoming, Func<IReadOnlyList<ClickEvent>, TAccepted> accepted,
         CancellationToken cancellationToken)
     {
+        services.Metrics.Read(route, incoming);
         if (incoming.Invalid is { } invalid)
         {
             return invalid;
@@ -69,6 +73,7 @@ public static class EventsApi
             return refused;
         }
         var published = await services.Publisher.PublishAsync(incoming.Events!, cancellationToken);
+        services.Metrics.Published(incoming.Events!.Count, published);
         return published.Acknowledged
             ? TypedResults.Accepted((string?)null, accepted(incoming.Events!))
             : Unavailable(services, published);

@@ -2,9 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Clickstream.Api.RateLimiting;
 using Clickstream.Api.Security;
-using Clickstream.Consumers.ReadModel;
+using Clickstream.Api.ReadModel;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Clickstream.Api.Apis;
@@ -45,9 +44,9 @@ public static class StoredEventsApi
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The event is not stored.",
                     detail: $"No event {eventId} is stored yet; an accepted event is stored within seconds while the consumers keep up.");
         }
-        catch (OptionsValidationException)
+        catch (NoEventsDatabaseException e)
         {
-            return Unavailable(context, "This API has no events database configured (ConnectionStrings__Events or DB_*).");
+            return Unavailable(context, e.Message);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException { InnerException: NpgsqlException })
         {

@@ -6,8 +6,10 @@ using Clickstream.Api.Ingestion;
 using Clickstream.Api.Publishing;
 using Clickstream.Api.RateLimiting;
 using Clickstream.Api.Security;
-using Clickstream.Consumers.Configuration;
+using Clickstream.Api.ReadModel;
+using Clickstream.Api.Telemetry;
 using Clickstream.Consumers.Hosting;
+using Clickstream.ServiceDefaults.Configuration;
 using FluentValidation;
 
 namespace Clickstream.Api.Extensions;
@@ -21,18 +23,14 @@ public static class ClickstreamApiExtensions
     /// </param>
     public static WebApplicationBuilder AddClickstreamApi(this WebApplicationBuilder builder, bool hostConsumers = false)
     {
-        builder.Configuration.AddLegacyEnvironmentNames();
         var services = builder.Services;
         if (hostConsumers)
         {
             // Before MassTransit: the schema must exist before the consumers run.
             services.AddClickstreamConsumerServices();
         }
-        else
-        {
-            // Only for GET /events/{id}; the API starts and ingests without a database.
-            services.AddStoredEventReads(validateOnStart: false);
-        }
+        // Only for GET /events/{id}; the API starts and ingests without a database.
+        services.AddStoredEventReads();
         services.AddApiOptions();
         services.AddKafkaOptions("Kafka:BootstrapServers is not set: the API publishes every event to Kafka. Set Kafka__BootstrapServers "
             + "(or KAFKA_BOOTSTRAP_SERVERS) to host:port[,host:port...].");
@@ -43,6 +41,8 @@ public static class ClickstreamApiExtensions
             c.ProblemDetails.Extensions.TryAdd("trace_id", c.HttpContext.TraceIdentifier));
         services.AddValidatorsFromAssemblyContaining<ClickEventValidator>(ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton<ClickEventRequestReader>();
+        services.AddMetrics();
+        services.AddSingleton<IngestionMetrics>();
         builder.AddClickEventPublishing(hostConsumers);
         services.AddApiKeyAuthentication();
         services.AddIngestionRateLimiting();

@@ -1,6 +1,5 @@
 using Clickstream.Api.Configuration;
-using Clickstream.Consumers.Configuration;
-using Clickstream.Consumers.Hosting;
+using Clickstream.ServiceDefaults.Hosting;
 using Clickstream.Consumers.Standalone;
 
 namespace Clickstream.Api.Extensions;
@@ -18,23 +17,12 @@ public static class StandaloneExtensions
     public const long EmbeddedBrokerMaxConsumerLagBytes = 2 * 1024 * 1024;
 
     /// <summary>
-    /// Catches stop signals from now on (see <see cref="ProcessStop"/>), bounded by <c>Ingestion:ShutdownTimeout</c>, which is
-    /// the host's shutdown timeout too when the API hosts the consumers.
-    /// </summary>
-    public static ProcessStop ListenForStop(this WebApplicationBuilder builder)
-    {
-        builder.Configuration.AddLegacyEnvironmentNames();
-        return ProcessStop.Listen(builder.Configuration);
-    }
-
-    /// <summary>
     /// Starts the embedded Kafka broker and PostgreSQL for whatever is not configured (see
     /// <see cref="StandaloneInfrastructure"/>); listens on <see cref="DefaultUrl"/> unless an address is configured.
     /// A stop signal while they start cancels the start (<see cref="OperationCanceledException"/>), leaving nothing running.
     /// </summary>
     public static async Task<StandaloneInfrastructure> StartStandaloneInfrastructureAsync(this WebApplicationBuilder builder, ProcessStop stop)
     {
-        builder.Configuration.AddLegacyEnvironmentNames();
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]) &&
             !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {

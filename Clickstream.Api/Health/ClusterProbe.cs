@@ -1,5 +1,5 @@
 using Clickstream.Api.Configuration;
-using Clickstream.Consumers.Configuration;
+using Clickstream.ServiceDefaults.Configuration;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 

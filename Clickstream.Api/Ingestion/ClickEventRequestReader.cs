@@ -24,6 +24,11 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         ReadAsync(request, _limits.MaxBatchBytes, ReadBatch, cancellationToken);
 
     private async Task<IncomingEvents> ReadAsync(HttpRequest request, int limit, Func<JsonElement, IncomingEvents> read,
+        CancellationToken cancellationToken) =>
+        // A body refused unread is as large as it says.
+        (await ReadBodyAsync(request, limit, read, cancellationToken)).Sized(request.ContentLength);
+
+    private async Task<IncomingEvents> ReadBodyAsync(HttpRequest request, int limit, Func<JsonElement, IncomingEvents> read,
         CancellationToken cancellationToken)
     {
         if (request.ContentLength == 0)
@@ -43,6 +48,11 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         {
             return TooLarge(limit);
         }
+        return Parse(body, read).Sized(body.Length);
+    }
+
+    private IncomingEvents Parse(ReadOnlyMemory<byte> body, Func<JsonElement, IncomingEvents> read)
+    {
         if (body.IsEmpty)
         {
             return IncomingEvents.Rejected(ValidationErrors.Body, "A JSON body is required.");
@@ -102,7 +112,7 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         var errors = new ValidationErrors();
         var events = new List<ClickEvent>(1);
         ReadInto(events, root, prefix: "", elementKey: ValidationErrors.Body, errors, time.GetUtcNow());
-        return errors.IsEmpty ? IncomingEvents.Accepted(events) : IncomingEvents.Rejected(errors);
+        return errors.IsEmpty ? IncomingEvents.Accepted(events) : IncomingEvents.Rejected(errors, received: 1);
     }
 
     private IncomingEvents ReadBatch(JsonElement root)
@@ -118,7 +128,8 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         }
         if (count > _limits.MaxEventsPerBatch)
         {
-            return IncomingEvents.Rejected(ValidationErrors.Body, $"must contain at most {_limits.MaxEventsPerBatch} events; split the batch.");
+            return IncomingEvents.Rejected(ValidationErrors.Body, $"must contain at most {_limits.MaxEventsPerBatch} events; split the batch.",
+                received: count);
         }
 
         var errors = new ValidationErrors();
@@ -136,7 +147,7 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
             ReadInto(events, element, elementKey + ".", elementKey, errors, receivedAt);
         }
         // All or nothing: one invalid event and none is published.
-        return errors.IsEmpty ? IncomingEvents.Accepted(events) : IncomingEvents.Rejected(errors);
+        return errors.IsEmpty ? IncomingEvents.Accepted(events) : IncomingEvents.Rejected(errors, received: count);
     }
 
     private void ReadInto(List<ClickEvent> events, JsonElement element, string prefix, string elementKey, ValidationErrors errors,

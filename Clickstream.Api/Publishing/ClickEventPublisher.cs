@@ -1,4 +1,5 @@
 using Clickstream.Api.Configuration;
+using Clickstream.Api.Health;
 using Clickstream.Contracts;
 using Clickstream.Kafka;
 using Clickstream.Kafka.Producing;
@@ -15,7 +16,7 @@ namespace Clickstream.Api.Publishing;
 /// so no request pays a round trip of its own.
 /// </summary>
 internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> producer, IKafkaRider rider, ConsumerLagGuard lagGuard,
-    IOptions<PublishOptions> options, TimeProvider time, ILogger<ClickEventPublisher> logger)
+    ClusterReachability reachability, IOptions<PublishOptions> options, TimeProvider time, ILogger<ClickEventPublisher> logger)
 {
     public async Task<PublishOutcome> PublishAsync(IReadOnlyList<ClickEvent> events, CancellationToken cancellationToken)
     {
@@ -59,7 +60,7 @@ internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> pro
             // The delivery still completes later (message.timeout.ms); observe it so its failure is not unobserved.
             _ = delivery.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
             LogNotAcknowledged(events.Count, timeout);
-            return PublishOutcome.Unavailable($"Kafka did not acknowledge the event(s) within {timeout.TotalSeconds:0.###} s.");
+            return PublishOutcome.Unavailable($"Kafka did not acknowledge the event(s) within {timeout.TotalSeconds:0.###} s.", TimedOut());
         }
         catch (KafkaException e)
         {
@@ -68,9 +69,22 @@ internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> pro
             LogNotDelivered(events.Count, e.Error.Code, e.Error.Reason);
             return PublishOutcome.Unavailable(e.Error.Code == ErrorCode.Local_QueueFull
                 ? "The API's Kafka producer queue is full."
-                : "Kafka could not take the event(s) now.");
+                : "Kafka could not take the event(s) now.", CauseOf(e.Error.Code));
         }
     }
+
+    // A wait that ran out is the cluster's absence when the readiness probe cannot reach it either, else a slow ack.
+    private UnavailableCause TimedOut() =>
+        reachability.Last.Reachable ? UnavailableCause.PublishTimeout : UnavailableCause.BrokerUnreachable;
+
+    private UnavailableCause CauseOf(ErrorCode code) => code switch
+    {
+        ErrorCode.Local_QueueFull => UnavailableCause.QueueFull,
+        ErrorCode.Local_MsgTimedOut or ErrorCode.Local_TimedOut or ErrorCode.RequestTimedOut => TimedOut(),
+        ErrorCode.Local_Transport or ErrorCode.Local_AllBrokersDown or ErrorCode.NetworkException or ErrorCode.LeaderNotAvailable
+            or ErrorCode.NotLeaderForPartition or ErrorCode.Local_UnknownPartition or ErrorCode.BrokerNotAvailable => UnavailableCause.BrokerUnreachable,
+        _ => UnavailableCause.ProducerFailed,
+    };
 
     // What the events take on a partition, as the rider's backlog counts them: key, JSON value, the Content-Type header
     // and a record's framing. Serialized once more only here, where the lag bound is on (the standalone run).

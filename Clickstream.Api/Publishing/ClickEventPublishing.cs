@@ -1,6 +1,6 @@
 using System.Globalization;
 using Clickstream.Api.Configuration;
-using Clickstream.Consumers.Configuration;
+using Clickstream.ServiceDefaults.Configuration;
 using Clickstream.Consumers.Hosting;
 using Clickstream.Contracts;
 using Clickstream.Kafka;
@@ -23,8 +23,6 @@ internal static class ClickEventPublishing
 
         builder.Services.AddMassTransit(x =>
         {
-            // MassTransit would otherwise report usage to masstransit.io from every instance.
-            x.DisableUsageTelemetry();
             x.UsingInMemory();
             x.AddRider(rider =>
             {

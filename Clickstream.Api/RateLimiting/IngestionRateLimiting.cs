@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Clickstream.Api.Configuration;
 using Clickstream.Api.Security;
+using Clickstream.Api.Telemetry;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +45,10 @@ internal static class IngestionRateLimiting
     private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
         var context = rejected.HttpContext;
+        if (IngestionRoute.Of(context) is not null)
+        {
+            context.RequestServices.GetRequiredService<IngestionMetrics>().Refused(RefusalReason.RateLimited);
+        }
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
             ? wait
             : context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Window;

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Clickstream.Api.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -12,7 +13,7 @@ namespace Clickstream.Api.Security;
 /// authentication middleware with the reason only; the key is never logged.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger,
-    UrlEncoder encoder, ApiKeys keys, IProblemDetailsService problemDetails)
+    UrlEncoder encoder, ApiKeys keys, IProblemDetailsService problemDetails, IngestionMetrics metrics)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string BearerPrefix = "Bearer ";
@@ -34,6 +35,10 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (IngestionRoute.Of(Context) is not null)
+        {
+            metrics.Refused(RefusalReason.Unauthorized);
+        }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = $"Bearer, {ApiKeyDefaults.HeaderName}";
         await problemDetails.WriteAsync(new ProblemDetailsContext

@@ -17,6 +17,7 @@ public static class BenchmarkArguments
           --linger MS          linger.ms of every producer (1)
           --partitions N       partitions of raw_events for the HTTP scenarios (3)
           --no-ceilings        skip the ceilings
+          --telemetry-off      also run the pipeline with OpenTelemetry off (Telemetry:Enabled=false), for the overhead ratio
           --results DIR        where reports are written (BenchmarkResults)
         """;
 
@@ -49,6 +50,7 @@ public static class BenchmarkArguments
                     "--linger" => parsed with { LingerMs = NonNegative(name, Next()) },
                     "--partitions" => parsed with { Partitions = Positive(name, Next()) },
                     "--no-ceilings" => parsed with { SkipCeilings = true },
+                    "--telemetry-off" => parsed with { CompareTelemetryOff = true },
                     "--results" => parsed with { ResultsDirectory = Next() },
                     _ => throw new FormatException($"Unknown option '{name}'."),
                 };

@@ -37,6 +37,12 @@ public sealed record BenchmarkOptions
     /// <summary>Skip the ceilings (quicker runs while tuning one side); ratios are then absent.</summary>
     public bool SkipCeilings { get; init; }
 
+    /// <summary>
+    /// ingest-single, ingest-batch and drain: measure the pipeline a second time with OpenTelemetry off
+    /// (<c>Telemetry:Enabled=false</c>) and report the ratio on/off, the cost of the metrics.
+    /// </summary>
+    public bool CompareTelemetryOff { get; init; }
+
     /// <summary>Where the Markdown and JSON reports go (git-ignored).</summary>
     public string ResultsDirectory { get; init; } = "BenchmarkResults";
 

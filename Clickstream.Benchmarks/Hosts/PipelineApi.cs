@@ -1,7 +1,7 @@
 using System.Globalization;
 using Clickstream.Api.Apis;
 using Clickstream.Api.Extensions;
-using Clickstream.Api.Health;
+using Clickstream.ServiceDefaults;
 
 namespace Clickstream.Benchmarks.Hosts;
 
@@ -15,11 +15,13 @@ public static class PipelineApi
     /// The standalone run's consumer-lag bound, for a run whose consumers share this process: without it the embedded
     /// broker drops accepted events once the consumers fall behind.
     /// </param>
+    /// <param name="telemetry">False: OpenTelemetry off (<c>Telemetry:Enabled=false</c>), the baseline of its overhead.</param>
     public static async Task<LoopbackWebHost> StartAsync(string bootstrapServers, int lingerMs, CancellationToken cancellationToken,
-        long? maxConsumerLagBytes = null)
+        long? maxConsumerLagBytes = null, bool telemetry = true)
     {
         var settings = new Dictionary<string, string?>
         {
+            ["Telemetry:Enabled"] = telemetry ? "true" : "false",
             ["Kafka:BootstrapServers"] = bootstrapServers,
             ["Kafka:Settings:linger.ms"] = lingerMs.ToString(CultureInfo.InvariantCulture),
             ["Api:RateLimit:PermitLimit"] = int.MaxValue.ToString(CultureInfo.InvariantCulture),
@@ -29,11 +31,12 @@ public static class PipelineApi
             settings["Api:Publishing:MaxConsumerLagBytes"] = maxLag.ToString(CultureInfo.InvariantCulture);
         }
         var builder = LoopbackWebHost.CreateBuilder(settings);
+        builder.AddServiceDefaults();
         builder.AddClickstreamApi();
         var app = builder.Build();
         app.UseClickstreamApi();
         app.MapEventsApi();
-        app.MapHealthApi();
+        app.MapDefaultEndpoints();
         return await LoopbackWebHost.StartAsync(app, cancellationToken);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Clickstream.Consumers.Configuration;
 using Clickstream.Consumers.Hosting;
+using Clickstream.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Clickstream.Benchmarks.Hosts;
@@ -12,13 +13,15 @@ namespace Clickstream.Benchmarks.Hosts;
 public static class PipelineConsumers
 {
     public static async Task<IHost> StartAsync(
-        string bootstrapServers, string connectionString, string group, int batchSize, CancellationToken cancellationToken)
+        string bootstrapServers, string connectionString, string group, int batchSize, CancellationToken cancellationToken, bool telemetry = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(LoopbackWebHost.Quiet);
         builder.Configuration.AddInMemoryCollection(Settings(bootstrapServers, connectionString, group, batchSize));
+        builder.Configuration["Telemetry:Enabled"] = telemetry ? "true" : "false";
+        builder.AddServiceDefaults();
         builder.Services.AddClickstreamConsumers();
         var host = builder.Build();
         await host.StartAsync(cancellationToken);

@@ -62,10 +62,16 @@ public static class DrainScenario
             }
             var drain = await run.MeasureAsync($"pipeline: drain with consumer batches of {batchSize:N0}", () => DrainAsync(run, batchSize));
             run.Ratio(drain, ceiling);
+            if (o.CompareTelemetryOff)
+            {
+                var off = await run.MeasureAsync($"pipeline: drain with consumer batches of {batchSize:N0}, OpenTelemetry off",
+                    () => DrainAsync(run, batchSize, telemetry: false));
+                run.Ratio(drain, off);
+            }
         }
     }
 
-    private static async Task<PhaseResult> DrainAsync(BenchmarkRun run, int batchSize)
+    private static async Task<PhaseResult> DrainAsync(BenchmarkRun run, int batchSize, bool telemetry = true)
     {
         var o = run.Options;
         var infrastructure = run.Infrastructure;
@@ -79,7 +85,7 @@ public static class DrainScenario
         var clock = Stopwatch.StartNew();
         run.Progress.Report(() => $"{clock.Elapsed.TotalSeconds,5:F1}s  stored {Interlocked.Read(ref stored),10:N0} of {o.Events:N0}");
         using var host = await PipelineConsumers.StartAsync(
-            infrastructure.Broker.BootstrapServers, infrastructure.ConnectionString, $"bench-drain-{batchSize}-{Guid.NewGuid():N}", batchSize, run.CancellationToken);
+            infrastructure.Broker.BootstrapServers, infrastructure.ConnectionString, $"bench-drain-{batchSize}-{Guid.NewGuid():N}", batchSize, run.CancellationToken, telemetry);
         var started = clock.Elapsed;
         run.Tunables["Ingestion:ConcurrencyLimit / TimeLimit"] = PipelineConsumers.ConcurrencyAndTimeLimit(host);
         while (stored < o.Events && clock.Elapsed < o.DrainTimeout)
@@ -97,8 +103,8 @@ public static class DrainScenario
 
         return new PhaseResult
         {
-            Name = $"drain ({batchSize})",
-            Role = "pipeline",
+            Name = telemetry ? $"drain ({batchSize})" : $"drain ({batchSize}, telemetry off)",
+            Role = telemetry ? "pipeline" : "baseline",
             Unit = "rows/s",
             Throughput = stored / done.TotalSeconds,
             Figures = new()

@@ -42,6 +42,13 @@ public static class IngestScenario
         var api = await run.MeasureAsync("pipeline: Clickstream.Api (validation, MassTransit rider producer)", () => HttpPhaseAsync(
             run, "api", "pipeline", PipelineApi.StartAsync(bootstrap, o.LingerMs, run.CancellationToken), path, payloads, batch));
 
+        if (o.CompareTelemetryOff)
+        {
+            var off = await run.MeasureAsync("pipeline: Clickstream.Api with OpenTelemetry off", () => HttpPhaseAsync(
+                run, "api (telemetry off)", "baseline", PipelineApi.StartAsync(bootstrap, o.LingerMs, run.CancellationToken, telemetry: false), path, payloads, batch));
+            run.Ratio(api, off);
+        }
+
         run.Ratio(api, ackCeiling);
         run.Ratio(api, httpCeiling);
         if (brokerCeiling is not null)

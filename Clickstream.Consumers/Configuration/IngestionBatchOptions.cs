@@ -45,7 +45,7 @@ public sealed class IngestionBatchOptions
     /// The host's shutdown timeout. It must outlast <see cref="DrainTimeout"/> plus a batch's <see cref="TimeLimit"/>:
     /// when it runs out, batches still storing are abandoned uncommitted (redelivered after restart). Default 45 s.
     /// </summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(45);
+    public TimeSpan ShutdownTimeout { get; set; } = Clickstream.ServiceDefaults.Hosting.ShutdownTimeout.Default;
 
     /// <summary>
     /// A partition with lag (events received or waiting, not committed) whose commits have not moved for this long is

@@ -10,10 +10,14 @@ namespace Clickstream.Consumers.Consuming;
 /// <summary>
 /// Stores each batch of click events and dead-letters the events the database refuses for good. It returns only when
 /// every event of the batch is stored or dead-lettered, since the rider commits offsets then; it throws only when the
-/// worker stops mid-batch (the batch is then redelivered, and the store absorbs what was already written).
+/// worker stops mid-batch (the batch is then redelivered, and the store absorbs what was already written). Each batch is
+/// measured once (<see cref="StoreMetrics"/>).
 /// </summary>
-public sealed class ClickEventBatchConsumer(IClickEventStore store, ILogger<ClickEventBatchConsumer> logger) : IConsumer<Batch<ClickEvent>>
+public sealed class ClickEventBatchConsumer(IClickEventStore store, StoreMetrics metrics, ILogger<ClickEventBatchConsumer> logger)
+    : IConsumer<Batch<ClickEvent>>
 {
+    private static readonly DeadLetterReason RejectedByDatabase = new("rejected_by_database");
+
     public async Task Consume(ConsumeContext<Batch<ClickEvent>> context)
     {
         var started = Stopwatch.GetTimestamp();
@@ -24,7 +28,17 @@ public sealed class ClickEventBatchConsumer(IClickEventStore store, ILogger<Clic
             events[i] = batch[i].Message;
         }
 
-        var outcome = await store.WriteAsync(events, context.CancellationToken);
+        StoreOutcome outcome;
+        try
+        {
+            outcome = await store.WriteAsync(events, context.CancellationToken);
+        }
+        catch
+        {
+            metrics.Failed(events.Length, started);
+            throw;
+        }
+        metrics.Stored(events.Length, outcome, started);
         foreach (var rejected in outcome.Rejected)
         {
             await DeadLetterAsync(batch[rejected.Index], rejected, context.CancellationToken);
@@ -42,7 +56,7 @@ public sealed class ClickEventBatchConsumer(IClickEventStore store, ILogger<Clic
             throw new InvalidOperationException($"Event {rejected.Event.EventId} was rejected by the database ({rejected.Reason}) "
                 + "and did not come from a Kafka topic endpoint, so it cannot be dead-lettered.", rejected.Exception);
         }
-        return kafka.DeadLetterAsync($"Rejected by the database: {rejected.Reason}", rejected.Exception, cancellationToken);
+        return kafka.DeadLetterAsync(RejectedByDatabase, $"Rejected by the database: {rejected.Reason}", rejected.Exception, cancellationToken);
     }
 
     private static string Partitions(Batch<ClickEvent> batch)

@@ -1,4 +1,5 @@
-using Clickstream.Consumers.Configuration;
+using Clickstream.ServiceDefaults.Configuration;
+using Clickstream.ServiceDefaults.Health;
 using Clickstream.Kafka;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -12,7 +13,7 @@ public static class ConsumersRegistration
 {
     /// <summary>
     /// Everything the standalone worker runs: storage, the batch consumer on the Kafka rider against
-    /// <c>Kafka:BootstrapServers</c>, readiness checks, and a shutdown timeout long enough to finish and commit batches.
+    /// <c>Kafka:BootstrapServers</c>, and readiness checks. The shutdown timeout comes from the service defaults (<c>Ingestion:ShutdownTimeout</c>).
     /// </summary>
     public static IServiceCollection AddClickstreamConsumers(this IServiceCollection services)
     {
@@ -22,8 +23,6 @@ public static class ConsumersRegistration
 
         services.AddMassTransit(x =>
         {
-            // MassTransit would otherwise report usage to masstransit.io from every instance.
-            x.DisableUsageTelemetry();
             // The bus only carries the rider; nothing is sent over its transport.
             x.UsingInMemory();
             x.AddRider(rider =>
@@ -43,17 +42,13 @@ public static class ConsumersRegistration
 
     /// <summary>
     /// What the consumers need besides the bus: storage (schema applied at start), batch options, the rider's and the
-    /// database's readiness, and a shutdown timeout long enough to finish and commit batches. Used by the worker and
-    /// by the API when it hosts the consumers in its own process; register it before MassTransit.
+    /// database's readiness. Used by the worker and by the API when it hosts the consumers in its own process; register
+    /// it before MassTransit.
     /// </summary>
     public static IServiceCollection AddClickstreamConsumerServices(this IServiceCollection services)
     {
         services.AddClickEventStorage();
         services.AddIngestionBatchOptions();
-        // HostOptions are read while the host is built, before start-up validation: bind the raw value here so invalid
-        // ingestion settings are reported at start together with every other problem.
-        services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
-            host.ShutdownTimeout = IngestionShutdown.Timeout(configuration));
 
         services.AddHealthChecks().AddKafkaRider("kafka-consumers", HealthEndpoints.ReadyTag);
         return services;

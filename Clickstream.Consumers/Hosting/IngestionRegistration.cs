@@ -1,5 +1,7 @@
+using Clickstream.ServiceDefaults.Configuration;
 using Clickstream.Consumers.Configuration;
 using Clickstream.Consumers.Consuming;
+using Clickstream.Consumers.Storage;
 using Clickstream.Contracts;
 using Clickstream.Kafka.Configuration;
 using MassTransit;
@@ -33,9 +35,13 @@ public static class IngestionRegistration
         return services;
     }
 
-    /// <summary>Registers <see cref="ClickEventBatchConsumer"/> with its batch limits on the rider.</summary>
-    public static void AddClickEventIngestion(this IRiderRegistrationConfigurator rider) =>
+    /// <summary>Registers <see cref="ClickEventBatchConsumer"/> with its batch limits, and its metrics, on the rider.</summary>
+    public static void AddClickEventIngestion(this IRiderRegistrationConfigurator rider)
+    {
+        rider.AddMetrics();
+        rider.TryAddSingleton<StoreMetrics>();
         rider.AddConsumer<ClickEventBatchConsumer, ClickEventBatchConsumerDefinition>();
+    }
 
     /// <summary>
     /// The topic endpoint that feeds <see cref="ClickEventBatchConsumer"/>: <see cref="KafkaOptions.Topic"/> in group

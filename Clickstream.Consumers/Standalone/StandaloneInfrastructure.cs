@@ -1,3 +1,4 @@
+using Clickstream.ServiceDefaults.Configuration;
 using Clickstream.Consumers.Configuration;
 using Clickstream.Consumers.Storage;
 using Clickstream.Kafka.Embedded;

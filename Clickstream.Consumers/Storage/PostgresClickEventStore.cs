@@ -79,6 +79,20 @@ public sealed class PostgresClickEventStore : IClickEventStore
     /// </summary>
     private async Task<StoreOutcome> IsolatedAsync(ArraySegment<ClickEvent> row, Exception failure, CancellationToken cancellationToken)
     {
+        IDisposable? stall = null;
+        try
+        {
+            return await IsolatedAsync(row, failure, () => stall ??= _retry.Stalled(), cancellationToken);
+        }
+        finally
+        {
+            stall?.Dispose();
+        }
+    }
+
+    private async Task<StoreOutcome> IsolatedAsync(ArraySegment<ClickEvent> row, Exception failure, Func<IDisposable> stalled,
+        CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             if (await _retry.ExecuteAsync("Probing the events table", ProbeAsync, cancellationToken) is not { } probeFailure)
@@ -91,6 +105,7 @@ public sealed class PostgresClickEventStore : IClickEventStore
 
             var delay = _retry.Delay(attempt);
             _retry.SetUpFailure(probeFailure, "Storing events", attempt, delay);
+            stalled();
             await Task.Delay(delay, cancellationToken);
             try
             {

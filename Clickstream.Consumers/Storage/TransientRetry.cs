@@ -11,40 +11,57 @@ namespace Clickstream.Consumers.Storage;
 /// set-up stalls the partition (its offsets stay uncommitted) until it is over or the worker stops.
 /// Failures that may be a row's (<see cref="Blame.Row"/>) are the caller's business and pass straight through.
 /// </summary>
-internal sealed class TransientRetry(IOptions<EventStoreOptions> options, ILogger<TransientRetry> logger)
+/// <remarks>Each retry is counted (<c>clickstream.store.retries</c>), and the batch counts as stalled while it waits to retry.</remarks>
+internal sealed class TransientRetry(IOptions<EventStoreOptions> options, ILogger<TransientRetry> logger, StoreMetrics metrics)
 {
     public async Task<T> ExecuteAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        StoreMetrics.Stall? stall = null;
+        try
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                return await action(cancellationToken);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OperationCanceledException
-                && PostgresErrors.Classify(e) is var blame && blame != Blame.Row)
-            {
-                var delay = Delay(attempt);
-                if (blame == Blame.Server)
+                try
                 {
-                    StoreLog.TransientFailure(logger, operation, attempt, delay.TotalMilliseconds, PostgresErrors.Describe(e));
+                    return await action(cancellationToken);
                 }
-                else
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OperationCanceledException
+                    && PostgresErrors.Classify(e) is var blame && blame != Blame.Row)
                 {
-                    SetUpFailure(e, operation, attempt, delay);
+                    var delay = Delay(attempt);
+                    if (blame == Blame.Server)
+                    {
+                        metrics.Retried(Blame.Server);
+                        StoreLog.TransientFailure(logger, operation, attempt, delay.TotalMilliseconds, PostgresErrors.Describe(e));
+                    }
+                    else
+                    {
+                        SetUpFailure(e, operation, attempt, delay);
+                    }
+                    stall ??= metrics.Stalled();
+                    await Task.Delay(delay, cancellationToken);
                 }
-                await Task.Delay(delay, cancellationToken);
             }
+        }
+        finally
+        {
+            stall?.Dispose();
         }
     }
 
     /// <summary>
-    /// Logs a failure every row meets because of the database's set-up: an operator must act, and until then the
-    /// partition waits, keeping every event (dead-lettering them would need a replay afterwards).
+    /// Logs (and counts as a retry) a failure every row meets because of the database's set-up: an operator must act, and
+    /// until then the partition waits, keeping every event (dead-lettering them would need a replay afterwards).
     /// </summary>
-    public void SetUpFailure(Exception exception, string operation, int attempt, TimeSpan delay) =>
+    public void SetUpFailure(Exception exception, string operation, int attempt, TimeSpan delay)
+    {
+        metrics.Retried(Blame.SetUp);
         StoreLog.SetUpFailure(logger, exception, operation, attempt, delay.TotalMilliseconds, PostgresErrors.Describe(exception),
             PostgresErrors.Remedy(exception));
+    }
+
+    /// <summary>A batch waits to retry outside <see cref="ExecuteAsync{T}"/> (a row the set-up refuses): counted as stalled until disposed.</summary>
+    public IDisposable Stalled() => metrics.Stalled();
 
     /// <summary>Exponential, capped, with "equal jitter" (half fixed, half random) so workers do not retry in step.</summary>
     internal TimeSpan Delay(int attempt)

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Clickstream.Kafka.Producing;
+using Clickstream.Kafka.Telemetry;
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.DependencyInjection;
@@ -24,7 +26,8 @@ internal sealed class KafkaRiderFactory(Action<IRiderRegistrationContext, IKafka
         {
             var rider = new KafkaRider(configurator.HostConfig!, configurator.Endpoints, context.GetServices<IProducerRegistration>(), busInstance,
                 context.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
-                context.GetService<TimeProvider>() ?? TimeProvider.System);
+                context.GetService<TimeProvider>() ?? TimeProvider.System,
+                new KafkaMetrics(context.GetService<IMeterFactory>()));
             busInstance.Connect<IKafkaRider>(rider);
         }
 

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Clickstream.Kafka.Producing;
+using Clickstream.Kafka.Telemetry;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -26,33 +28,46 @@ internal sealed partial class DeadLetterProducer : IDisposable
     private readonly int _maxMessageBytes;
     private readonly string _topic;
     private readonly ILogger _logger;
+    private readonly EndpointMetrics _metrics;
 
-    public DeadLetterProducer(ProducerConfig config, string topic, ILogger logger, TimeSpan? rebuildDelay = null, TimeProvider? clock = null)
+    /// <param name="metrics">The source endpoint's instruments: dead letters by reason, and the sends to <paramref name="topic"/>.</param>
+    public DeadLetterProducer(ProducerConfig config, string topic, ILogger logger, EndpointMetrics metrics, TimeSpan? rebuildDelay = null,
+        TimeProvider? clock = null)
     {
         _producer = new RecoverableProducer<byte[]?, byte[]?>($"{topic} (dead letters)", config, rebuildDelay ?? TimeSpan.FromSeconds(1), logger, clock);
         _maxMessageBytes = config.MessageMaxBytes ?? 1_000_000;
         _topic = topic;
         _logger = logger;
+        _metrics = metrics;
     }
 
     public string Topic => _topic;
 
     public KafkaProducerState State => _producer.State;
 
-    public async Task SendAsync(ConsumeResult<byte[]?, byte[]?> source, string reason, Exception? exception, CancellationToken cancellationToken)
+    public async Task SendAsync(ConsumeResult<byte[]?, byte[]?> source, DeadLetterReason reasonClass, string reason, Exception? exception,
+        CancellationToken cancellationToken)
     {
         var deadLetter = Letter(source, reason, exception);
         var message = deadLetter.Whole();
         var backoff = TimeSpan.FromMilliseconds(200);
         while (true)
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 // A producer released after a fatal error gives no delivery report: the message timeout bounds the wait.
                 await _producer.Current.ProduceAsync(_topic, message, cancellationToken)
                     .WaitAsync(_producer.MessageTimeout + TimeSpan.FromSeconds(5), cancellationToken);
+                _metrics.DeadLetterSends.Record(1, 0, null, started);
+                _metrics.DeadLettered(reasonClass);
                 LogDeadLettered(source.Topic, source.Partition.Value, source.Offset.Value, _topic, reason);
                 return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException && RecordFailed(e, started))
+            {
+                // Not reached: the filter records the failed send and lets the handlers below decide.
+                throw;
             }
             catch (ProduceException<byte[]?, byte[]?> e) when (IsTooLarge(e.Error.Code) && !cancellationToken.IsCancellationRequested)
             {
@@ -79,6 +94,13 @@ internal sealed partial class DeadLetterProducer : IDisposable
     }
 
     public void Dispose() => _producer.Close(TimeSpan.FromSeconds(10));
+
+    // An exception filter that records and never catches: every failed attempt counts once, whatever handles it.
+    private bool RecordFailed(Exception failure, long started)
+    {
+        _metrics.DeadLetterSends.Record(0, 1, failure, started);
+        return false;
+    }
 
     private static bool IsTooLarge(ErrorCode code) => code is ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge;
 

@@ -50,7 +50,15 @@ public sealed class KafkaMessageContext : ITransportSequenceNumber
     /// rejects its row for good, say): the consumer then completes normally and the offset moves on.
     /// </summary>
     public Task DeadLetterAsync(string reason, Exception? exception = null, CancellationToken cancellationToken = default) =>
-        _deadLetters(Result, reason, exception, cancellationToken);
+        _deadLetters(Result, DeadLetterReason.RejectedByConsumer, reason, exception, cancellationToken);
+
+    /// <summary>
+    /// <see cref="DeadLetterAsync(string, Exception?, CancellationToken)"/>, counted under <paramref name="reasonClass"/> in
+    /// <c>clickstream.kafka.dead_letters</c> (a class of few values, such as <c>rejected_by_database</c>; the detail goes
+    /// in <paramref name="reason"/>).
+    /// </summary>
+    public Task DeadLetterAsync(DeadLetterReason reasonClass, string reason, Exception? exception = null, CancellationToken cancellationToken = default) =>
+        _deadLetters(Result, reasonClass, reason, exception, cancellationToken);
 }
 
 /// <summary>Reads the Kafka side of a message consumed from a topic endpoint.</summary>

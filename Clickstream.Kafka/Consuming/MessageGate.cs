@@ -24,11 +24,17 @@ internal sealed class MessageGate(Type messageType, bool openEnvelopes = false)
     /// Why the message can never be consumed, or null when it fits the contract; then <paramref name="value"/> is the
     /// deserialized message (null for a MassTransit envelope that is not opened: MassTransit's own deserializer checks it).
     /// </summary>
-    public string? Check(Message<byte[]?, byte[]?> message, out object? value)
+    public string? Check(Message<byte[]?, byte[]?> message, out object? value) => Check(message, out value, out _);
+
+    /// <inheritdoc cref="Check(Message{byte[], byte[]}, out object?)"/>
+    /// <param name="reason">When the message fails the check: whether it is no JSON at all or an invalid message.</param>
+    public string? Check(Message<byte[]?, byte[]?> message, out object? value, out DeadLetterReason reason)
     {
         value = null;
+        reason = DeadLetterReason.InvalidEvent;
         if (message.Value is not { Length: > 0 } bytes)
         {
+            reason = DeadLetterReason.NotJson;
             return "Message has no value.";
         }
         if (ContentType(message) == MassTransitEnvelope)
@@ -42,11 +48,30 @@ internal sealed class MessageGate(Type messageType, bool openEnvelopes = false)
         }
         catch (JsonException e)
         {
+            reason = IsJson(bytes) ? DeadLetterReason.InvalidEvent : DeadLetterReason.NotJson;
             return $"Message value is not a valid {messageType.Name}: {e.Message}";
         }
         catch (NotSupportedException e)
         {
             return $"Message value is not a valid {messageType.Name}: {e.Message}";
+        }
+    }
+
+    // Only for a value that failed: is it JSON with the wrong content, or no JSON at all? Reading it through says (the
+    // reader refuses bad syntax, and anything after the one value).
+    private static bool IsJson(byte[] bytes)
+    {
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 256 });
+        try
+        {
+            while (reader.Read())
+            {
+            }
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

@@ -5,6 +5,7 @@ using Clickstream.Kafka.Consuming.Checkpoints;
 using Clickstream.Kafka.Consuming.Dispatch;
 using Clickstream.Kafka.Consuming.Faults;
 using Clickstream.Kafka.Consuming.Lifecycle;
+using Clickstream.Kafka.Telemetry;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -38,6 +39,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     private readonly UnreadableMessages _unreadable;
     private readonly PartitionPause _pause;
     private readonly StopSignals _stop;
+    private readonly EndpointMetrics _metrics;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IMessageDispatch? _dispatch;
     private Thread? _thread;
@@ -46,8 +48,10 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     private bool _stopDrained;
 
     /// <param name="createDispatch">Makes the endpoint's dispatch (single messages or batches) once the loop runs.</param>
+    /// <param name="metrics">The endpoint's instruments; its gauges are observed until the endpoint is disposed.</param>
     public TopicEndpoint(TopicEndpointSettings settings, ConsumerConfig config, TopicCreator topics, int inFlightLimit,
-        Func<MessagesFinished, CancellationToken, IMessageDispatch> createDispatch, DeadLetterProducer deadLetters, TimeProvider clock, ILogger logger)
+        Func<MessagesFinished, CancellationToken, IMessageDispatch> createDispatch, DeadLetterProducer deadLetters, TimeProvider clock, ILogger logger,
+        EndpointMetrics metrics)
     {
         _settings = settings;
         _config = config;
@@ -58,11 +62,13 @@ internal sealed class TopicEndpoint : IAsyncDisposable
         _logger = logger;
         _backlog = LocalBacklog.For(config.BootstrapServers ?? "", settings.Topic);
         _throttle = new FetchThrottle(inFlightLimit, StallBeforePause, clock);
-        _partitions = new AssignedPartitions(clock);
+        _metrics = metrics;
+        _partitions = new AssignedPartitions(clock, metrics);
         _commits = new CommitPolicy(settings.CheckpointMessageCount, settings.CheckpointInterval, clock);
         _pause = new PartitionPause(logger, Name);
         _stop = new StopSignals(settings.DrainTimeout, clock);
         _unreadable = new UnreadableMessages(_partitions, _throttle, NewContext, Finish, _stop.Abort);
+        _metrics.Observe(new EndpointGauges(() => _throttle.InFlight, () => _pause.Partitions.Count, _partitions));
     }
 
     public string Name => $"{_settings.Topic}/{_settings.GroupId}";
@@ -131,6 +137,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None);
+        _metrics.Dispose();
         _deadLetters.Dispose();
         _stop.Dispose();
     }
@@ -207,6 +214,7 @@ internal sealed class TopicEndpoint : IAsyncDisposable
                 LocalBacklog.SizeOf(result.Message.Key?.Length ?? 0, result.Message.Value?.Length ?? 0, result.Message.Headers));
             var entry = checkpoint.Track(result.Offset.Value);
             _throttle.Received();
+            _metrics.Consumed(result.Partition.Value);
             dispatch.Add(NewContext(result), entry);
         }
     }

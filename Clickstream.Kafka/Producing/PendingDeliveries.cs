@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Clickstream.Kafka.Backlog;
+using Clickstream.Kafka.Telemetry;
 using Confluent.Kafka;
 
 namespace Clickstream.Kafka.Producing;
@@ -6,12 +8,17 @@ namespace Clickstream.Kafka.Producing;
 /// <summary>
 /// The outcome of messages handed to librdkafka together: completes when every one has a delivery report, faulted
 /// with the first failure if any failed. One task per call instead of one per message (a batch of 100 events used to
-/// cost 100 tasks, state machines and a WhenAll).
+/// cost 100 tasks, state machines and a WhenAll). The call's outcome is recorded once, when the last report arrived
+/// (<see cref="TopicSendMetrics"/>): messages refused before they were queued count as failed, canceled ones not at all.
 /// </summary>
-internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters backlog)
+internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters backlog, TopicSendMetrics metrics)
 {
     private readonly TaskCompletionSource _completion = Completion(count);
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly int _count = count;
     private int _pending = count;
+    private int _failed;
+    private int _canceled;
     private Exception? _failure;
 
     public Task Task => _completion.Task;
@@ -22,6 +29,7 @@ internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters ba
         var size = LocalBacklog.SizeOf(message.Key is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(message.Key), message.Value.Length, message.Headers);
         if (cancellationToken.IsCancellationRequested)
         {
+            Interlocked.Increment(ref _canceled);
             Done(new OperationCanceledException(cancellationToken));
             return;
         }
@@ -71,9 +79,15 @@ internal sealed class PendingDeliveries(int count, LocalBacklog.TopicCounters ba
         if (failure is not null)
         {
             Interlocked.CompareExchange(ref _failure, failure, null);
+            if (failure is not OperationCanceledException)
+            {
+                Interlocked.Increment(ref _failed);
+            }
         }
         if (Interlocked.Decrement(ref _pending) == 0)
         {
+            var failed = Volatile.Read(ref _failed);
+            metrics.Record(_count - failed - Volatile.Read(ref _canceled), failed, _failure, _started);
             if (_failure is { } first)
             {
                 _completion.TrySetException(first);

@@ -1,3 +1,4 @@
+using Clickstream.Kafka.Telemetry;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +9,7 @@ internal interface IProducerRegistration
 {
     Type MessageType { get; }
 
-    IOwnedProducer Create(ClientConfig host, ILoggerFactory loggers, TimeProvider clock);
+    IOwnedProducer Create(ClientConfig host, ILoggerFactory loggers, TimeProvider clock, ProducerMetrics metrics);
 }
 
 internal sealed class ProducerRegistration<TMessage>(string topic, Action<TopicProducerSettings<TMessage>>? configure) : IProducerRegistration
@@ -16,10 +17,10 @@ internal sealed class ProducerRegistration<TMessage>(string topic, Action<TopicP
 {
     public Type MessageType => typeof(TMessage);
 
-    public IOwnedProducer Create(ClientConfig host, ILoggerFactory loggers, TimeProvider clock)
+    public IOwnedProducer Create(ClientConfig host, ILoggerFactory loggers, TimeProvider clock, ProducerMetrics metrics)
     {
         var settings = new TopicProducerSettings<TMessage>(topic);
         configure?.Invoke(settings);
-        return new TopicProducer<TMessage>(settings, host, loggers.CreateLogger<TopicProducer<TMessage>>(), clock);
+        return new TopicProducer<TMessage>(settings, host, loggers.CreateLogger<TopicProducer<TMessage>>(), clock, metrics);
     }
 }

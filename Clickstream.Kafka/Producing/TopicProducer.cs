@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Clickstream.Kafka.Backlog;
 using Clickstream.Kafka.Serialization;
+using Clickstream.Kafka.Telemetry;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -19,14 +20,16 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     private readonly RecoverableProducer<string?, byte[]> _producer;
     private readonly Func<TMessage, string?> _key;
     private readonly LocalBacklog.TopicCounters _backlog;
+    private readonly TopicSendMetrics _metrics;
 
     /// <param name="clock">Times the rebuild after a fatal error (<see cref="TopicProducerSettings{TMessage}.RebuildDelay"/>).</param>
-    public TopicProducer(TopicProducerSettings<TMessage> settings, ClientConfig host, ILogger logger, TimeProvider clock)
+    public TopicProducer(TopicProducerSettings<TMessage> settings, ClientConfig host, ILogger logger, TimeProvider clock, ProducerMetrics metrics)
     {
         Topic = settings.Topic;
         _key = settings.Key;
         _producer = new RecoverableProducer<string?, byte[]>(Topic, ProducerDefaults.Create(host, settings.ProducerSettings), settings.RebuildDelay, logger, clock);
         _backlog = LocalBacklog.For(host.BootstrapServers ?? "", Topic);
+        _metrics = metrics.For(Topic);
     }
 
     public string Topic { get; }
@@ -36,7 +39,7 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     public Task ProduceAsync(TMessage message, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var deliveries = new PendingDeliveries(1, _backlog);
+        var deliveries = new PendingDeliveries(1, _backlog, _metrics);
         deliveries.Produce(_producer.Current, Topic, ToKafka(message, headers), cancellationToken);
         return deliveries.Task;
     }
@@ -44,7 +47,7 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     public Task ProduceManyAsync(IReadOnlyCollection<TMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var deliveries = new PendingDeliveries(messages.Count, _backlog);
+        var deliveries = new PendingDeliveries(messages.Count, _backlog, _metrics);
         // One producer for the whole call: its messages keep their order even if a rebuild happens meanwhile.
         var producer = _producer.Current;
         foreach (var message in messages)

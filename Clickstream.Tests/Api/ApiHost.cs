@@ -1,5 +1,3 @@
-extern alias ClickstreamApi;
-
 using Clickstream.Contracts;
 using Clickstream.Kafka;
 using Clickstream.Kafka.Embedded;
@@ -8,7 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ApiProgram = ClickstreamApi::Program;
+
 
 namespace Clickstream.Tests.Api;
 
@@ -20,11 +18,11 @@ public abstract class ApiHost : IAsyncLifetime
 {
     public const int Partitions = 3;
 
-    private WebApplicationFactory<ApiProgram>? _factory;
+    private WebApplicationFactory<Program>? _factory;
 
     public EmbeddedKafkaBroker Broker { get; private set; } = null!;
 
-    public WebApplicationFactory<ApiProgram> Factory => _factory ?? throw new InvalidOperationException("The host has not started.");
+    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("The host has not started.");
 
     /// <summary>Configuration keys and values the API starts with, besides Kafka:BootstrapServers.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
@@ -65,13 +63,13 @@ public abstract class ApiHost : IAsyncLifetime
     }
 
     /// <summary>An API factory with exactly these settings (an empty bootstrap leaves Kafka:BootstrapServers unset).</summary>
-    public static WebApplicationFactory<ApiProgram> Create(string? bootstrapServers, IReadOnlyDictionary<string, string> settings,
+    public static WebApplicationFactory<Program> Create(string? bootstrapServers, IReadOnlyDictionary<string, string> settings,
         Action<IServiceCollection>? services = null)
     {
         // The standalone run decides what to embed before the host is built, before WebApplicationFactory's settings
         // apply: these tests bring their own broker, so keep it from starting one (the same for every test).
         Environment.SetEnvironmentVariable("Standalone__Enabled", "false");
-        return new WebApplicationFactory<ApiProgram>().WithWebHostBuilder(builder =>
+        return new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             if (!string.IsNullOrEmpty(bootstrapServers))
             {

@@ -1,7 +1,5 @@
-extern alias ClickstreamApi;
-
-using ClickstreamApi::Clickstream.Api.Configuration;
-using ClickstreamApi::Clickstream.Api.Ingestion;
+using Clickstream.Api.Configuration;
+using Clickstream.Api.Ingestion;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,7 +1,5 @@
-extern alias ClickstreamApi;
-
-using ClickstreamApi::Clickstream.Api.Configuration;
-using ClickstreamApi::Clickstream.Api.Publishing;
+using Clickstream.Api.Configuration;
+using Clickstream.Api.Publishing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

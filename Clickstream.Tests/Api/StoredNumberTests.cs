@@ -1,7 +1,5 @@
-extern alias ClickstreamApi;
-
 using System.Text;
-using ClickstreamApi::Clickstream.Api.Ingestion;
+using Clickstream.Api.Ingestion;
 using Clickstream.Tests.Infrastructure;
 using Npgsql;
 

@@ -1,4 +1,3 @@
-using Clickstream.Consumers.Hosting;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -15,7 +14,8 @@ public sealed class UsageTelemetryTests(IngestionApiHost host) : IClassFixture<I
     [Fact]
     public void The_worker_does_not_report_MassTransit_usage()
     {
-        using var services = new ServiceCollection().AddLogging().AddClickstreamConsumers().BuildServiceProvider();
+        var worker = Clickstream.Tests.Consumers.ConsumersHost.Builder(new Dictionary<string, string?>());
+        using var services = worker.Services.BuildServiceProvider();
         Assert.False(services.GetRequiredService<IOptions<UsageTelemetryOptions>>().Value.Enabled);
     }
 }

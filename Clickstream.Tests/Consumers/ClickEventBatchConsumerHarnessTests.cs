@@ -23,6 +23,8 @@ public sealed class ClickEventBatchConsumerHarnessTests
         await using var provider = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IClickEventStore>(store)
+            .AddMetrics()
+            .AddSingleton<StoreMetrics>()
             .Configure<IngestionBatchOptions>(o => o.TimeLimit = TimeSpan.FromMilliseconds(200))
             .AddMassTransitTestHarness(x => x.AddConsumer<ClickEventBatchConsumer, ClickEventBatchConsumerDefinition>())
             .BuildServiceProvider(validateScopes: true);
@@ -52,6 +54,8 @@ public sealed class ClickEventBatchConsumerHarnessTests
         await using var provider = services
             .AddLogging()
             .AddSingleton<IClickEventStore>(store)
+            .AddMetrics()
+            .AddSingleton<StoreMetrics>()
             .Configure<IngestionBatchOptions>(o => o.TimeLimit = TimeSpan.FromMilliseconds(200))
             .AddMassTransitTestHarness(x => x.AddRider(rider =>
             {

@@ -1,4 +1,5 @@
 using Clickstream.Consumers.Hosting;
+using Clickstream.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -6,7 +7,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Clickstream.Tests.Consumers;
 
-/// <summary>The worker's own registration (<c>AddClickstreamConsumers</c>) in a generic host, against a broker and a database.</summary>
+/// <summary>
+/// The worker's own composition (<c>AddServiceDefaults</c>, <c>AddClickstreamConsumers</c>) in a generic host, against a
+/// broker and a database.
+/// </summary>
 internal static class ConsumersHost
 {
     public const string Group = "event_ingestors";
@@ -17,6 +21,7 @@ internal static class ConsumersHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddServiceDefaults();
         builder.Services.AddClickstreamConsumers();
         return builder;
     }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Clickstream.Consumers.ReadModel;
+using Clickstream.Api.ReadModel;
 using Clickstream.Consumers.Storage;
 using Clickstream.Contracts;
 using Clickstream.Tests.Infrastructure;

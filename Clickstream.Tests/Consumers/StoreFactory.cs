@@ -1,8 +1,10 @@
 using Clickstream.Consumers.Configuration;
-using Clickstream.Consumers.ReadModel;
+using Clickstream.Api.ReadModel;
 using Clickstream.Consumers.Storage;
 using Clickstream.Tests.Kafka;
+using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -12,16 +14,23 @@ namespace Clickstream.Tests.Consumers;
 /// <summary>The production store and read model over a test database, without a host.</summary>
 internal sealed class StoreFactory : IAsyncDisposable
 {
+    // The store's meter comes from a factory of its own: a test reads this store's instruments and no other's.
+    private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
     private StoreFactory(NpgsqlDataSource dataSource, CopyStrategy strategy)
     {
         DataSource = dataSource;
         var loggers = new ListLoggerFactory(Log);
+        Meters = _meters.GetRequiredService<IMeterFactory>();
         var retry = new TransientRetry(Options.Create(new EventStoreOptions { RetryMaxDelay = TimeSpan.FromMilliseconds(500) }),
-            new Logger<TransientRetry>(loggers));
+            new Logger<TransientRetry>(loggers), new StoreMetrics(Meters));
         Store = new PostgresClickEventStore(dataSource, retry, new Logger<PostgresClickEventStore>(loggers), strategy);
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>Where the store's instruments (<see cref="StoreMetrics"/>) live.</summary>
+    public IMeterFactory Meters { get; }
 
     /// <summary>What the store and its retries logged.</summary>
     public ListLogger Log { get; } = new();
@@ -52,7 +61,11 @@ internal sealed class StoreFactory : IAsyncDisposable
         return ids;
     }
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        await _meters.DisposeAsync();
+    }
 }
 
 /// <summary>Hands every category the same <see cref="ListLogger"/>.</summary>

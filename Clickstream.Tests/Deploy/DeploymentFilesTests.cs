@@ -1,9 +1,8 @@
-extern alias ClickstreamApi;
-
 using System.Reflection;
 using System.Text.RegularExpressions;
-using ClickstreamApi::Clickstream.Api.Configuration;
+using Clickstream.Api.Configuration;
 using Clickstream.Consumers.Configuration;
+using Clickstream.ServiceDefaults.Configuration;
 using Clickstream.Consumers.Standalone;
 using YamlDotNet.RepresentationModel;
 
@@ -34,7 +33,7 @@ public sealed partial class DeploymentFilesTests
     {
         var services = Services();
 
-        Assert.Equal(["kafka", "kafka-topics", "postgres", "api", "consumers"], services.Children.Keys.Select(k => k.ToString()));
+        Assert.Equal(["kafka", "kafka-topics", "postgres", "api", "consumers", "prometheus", "grafana"], services.Children.Keys.Select(k => k.ToString()));
         var kafka = Environment(services, "kafka");
         Assert.StartsWith("apache/kafka:", Scalar(services, "kafka", "image"));
         Assert.Contains("controller", kafka["KAFKA_PROCESS_ROLES"]);
@@ -57,6 +56,31 @@ public sealed partial class DeploymentFilesTests
         }
         Assert.NotNull(Node(services, "kafka", "healthcheck"));
         Assert.NotNull(Node(services, "postgres", "healthcheck"));
+    }
+
+    [Fact]
+    public void Prometheus_and_grafana_run_only_in_the_observability_profile_and_scrape_both_hosts_metrics()
+    {
+        var services = Services();
+        foreach (var service in new[] { "prometheus", "grafana" })
+        {
+            Assert.Equal(["observability"], ((YamlSequenceNode)Node(services, service, "profiles")).Children.Select(c => c.ToString()));
+            // Reachable from this machine only: neither has a login worth exposing (Prometheus has none).
+            Assert.All(((YamlSequenceNode)Node(services, service, "ports")).Children, p => Assert.StartsWith("127.0.0.1:", p.ToString()));
+        }
+
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(Path.Combine(Deploy, "observability", "prometheus.yml")))
+        {
+            yaml.Load(reader);
+        }
+        var jobs = ((YamlSequenceNode)((YamlMappingNode)yaml.Documents.Single().RootNode)["scrape_configs"]).Children.Cast<YamlMappingNode>().ToList();
+        var scraped = jobs.Select(j => (Path: j["metrics_path"].ToString(), Target: (YamlMappingNode)((YamlSequenceNode)j["dns_sd_configs"]).Children.Single()))
+            .Select(j => $"{((YamlSequenceNode)j.Target["names"]).Children.Single()}:{j.Target["port"]}{j.Path}");
+        // The ports the images listen on (their ASPNETCORE_URLS).
+        Assert.Equal(["api:8000/metrics", "consumers:8080/metrics"], scraped);
+        Assert.Contains("ASPNETCORE_URLS=http://+:8000", File.ReadAllText(Path.Combine(Deploy, "Dockerfile.api")));
+        Assert.Contains("ASPNETCORE_URLS=http://+:8080", File.ReadAllText(Path.Combine(Deploy, "Dockerfile.consumers")));
     }
 
     [Fact]
@@ -184,7 +208,7 @@ public sealed partial class DeploymentFilesTests
 
     private static bool IsRead(string name)
     {
-        if (Clickstream.Consumers.Configuration.LegacyEnvironmentNames.Names.Contains(name) || name == "ASPNETCORE_URLS")
+        if (Clickstream.ServiceDefaults.Configuration.LegacyEnvironmentNames.Names.Contains(name) || name == "ASPNETCORE_URLS")
         {
             return true;
         }

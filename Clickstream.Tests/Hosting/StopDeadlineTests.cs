@@ -1,4 +1,4 @@
-using Clickstream.Consumers.Hosting;
+using Clickstream.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 
@@ -65,6 +65,6 @@ public sealed class StopDeadlineTests
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Ingestion:ShutdownTimeout"] = configured })
             .Build();
 
-        Assert.Equal(TimeSpan.FromSeconds(seconds), IngestionShutdown.Timeout(configuration));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), ShutdownTimeout.Read(configuration));
     }
 }

@@ -60,10 +60,20 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Waits (bounded by the failsafe) for the process to end by itself, and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        await _process.WaitForExitAsync().WaitAsync(Eventually.DefaultFailsafe);
+        return _process.ExitCode;
+    }
+
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Starts <paramref name="project"/>'s built dll with these settings (environment variables) and nothing else of ours.</summary>
-    public static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// Starts <paramref name="project"/>'s built dll with these settings (environment variables) and nothing else of ours,
+    /// in <paramref name="workingDirectory"/> (default: its build output), where it looks for a <c>.env</c> file.
+    /// </summary>
+    public static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> settings, string? workingDirectory = null)
     {
         var folder = OutputFolder(project);
         var port = StandaloneApp.FreePort();
@@ -71,7 +81,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = folder,
+            WorkingDirectory = workingDirectory ?? folder,
         };
         foreach (var variable in Inherited)
         {

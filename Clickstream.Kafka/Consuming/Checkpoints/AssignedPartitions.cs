@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Clickstream.Kafka.Telemetry;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +10,8 @@ namespace Clickstream.Kafka.Consuming.Checkpoints;
 /// The checkpoints of the partitions an endpoint holds now: created on assignment, dropped on revocation or loss,
 /// drained and committed from the poll thread.
 /// </summary>
-internal sealed class AssignedPartitions(TimeProvider clock)
+/// <param name="metrics">Counts commits and measures lag; none in unit tests of the checkpoints alone.</param>
+internal sealed class AssignedPartitions(TimeProvider clock, EndpointMetrics? metrics = null)
 {
     private readonly ConcurrentDictionary<TopicPartition, PartitionCheckpoint> _checkpoints = new();
 
@@ -73,9 +76,11 @@ internal sealed class AssignedPartitions(TimeProvider clock)
         {
             consumer.Commit(offsets);
             Committed(offsets);
+            metrics?.Committed(succeeded: true);
         }
         catch (KafkaException e)
         {
+            metrics?.Committed(succeeded: false);
             // During a rebalance the new owner re-reads from the last commit.
             ConsumingLog.CommitFailed(logger, endpoint, e.Error.Reason);
         }
@@ -89,16 +94,37 @@ internal sealed class AssignedPartitions(TimeProvider clock)
             try
             {
                 // Both kept by the client from its fetches: no broker round trip.
-                var high = consumer.GetWatermarkOffsets(partition).High;
+                var watermarks = consumer.GetWatermarkOffsets(partition);
                 var position = consumer.Position(partition);
-                if (high != Offset.Unset && position != Offset.Unset)
+                if (watermarks.High != Offset.Unset && position != Offset.Unset)
                 {
-                    checkpoint.ObserveEnd(high.Value, position.Value);
+                    checkpoint.ObserveEnd(watermarks.High.Value, position.Value);
+                }
+                else if (watermarks.High != Offset.Unset && watermarks.Low == watermarks.High)
+                {
+                    // Nothing received yet, so no position; but an empty partition has nothing to lag behind on.
+                    checkpoint.ObserveEnd(watermarks.High.Value, watermarks.High.Value);
                 }
             }
             catch (KafkaException)
             {
                 // Not known for this partition yet (just assigned, or going away): its lag counts what was received.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds each partition's lag, from the committed offset and from the position, as last observed by
+    /// <see cref="ObserveEnds"/> (read on the collecting thread: only what the checkpoints hold, nothing asked of Kafka).
+    /// </summary>
+    public void MeasureLag(EndpointMetrics tags, List<Measurement<long>> into)
+    {
+        foreach (var (partition, checkpoint) in _checkpoints)
+        {
+            if (checkpoint.TryGetLag(out var fromCommitted, out var fromPosition))
+            {
+                into.Add(new Measurement<long>(fromCommitted, tags.LagTags(partition.Partition.Value, fromCommitted: true)));
+                into.Add(new Measurement<long>(fromPosition, tags.LagTags(partition.Partition.Value, fromCommitted: false)));
             }
         }
     }

@@ -16,6 +16,8 @@ internal sealed class PartitionCheckpoint(TimeProvider clock)
     private long _firstReceived = -1;
     private long _nextToReceive = -1;
     private long _available;
+    private long _highWatermark = -1;
+    private long _position = -1;
     private DateTimeOffset _progressAt = clock.GetUtcNow();
     private bool _revoked;
 
@@ -70,7 +72,31 @@ internal sealed class PartitionCheckpoint(TimeProvider clock)
         {
             var hadLag = LagLocked() > 0;
             _available = position < 0 ? 0 : Math.Max(0, highWatermark - Math.Max(position, _nextToReceive));
+            _highWatermark = highWatermark;
+            _position = position;
             NoteLagLocked(hadLag);
+        }
+    }
+
+    /// <summary>
+    /// The partition's end, as last observed, minus the committed offset and minus the consumer's position; false until
+    /// an end was observed. Before this endpoint's first commit the committed offset is where it started receiving (the
+    /// group's offset), or its position when it received nothing yet.
+    /// </summary>
+    public bool TryGetLag(out long fromCommitted, out long fromPosition)
+    {
+        lock (_gate)
+        {
+            if (_highWatermark < 0)
+            {
+                fromCommitted = fromPosition = 0;
+                return false;
+            }
+            var position = Math.Max(_position, _nextToReceive);
+            var committed = _committed >= 0 ? _committed : _firstReceived >= 0 ? _firstReceived : position;
+            fromCommitted = Math.Max(0, _highWatermark - committed);
+            fromPosition = Math.Max(0, _highWatermark - position);
+            return true;
         }
     }
 

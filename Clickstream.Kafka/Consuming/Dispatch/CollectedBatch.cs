@@ -43,9 +43,9 @@ internal sealed class CollectedBatch(
         var accepted = new List<KafkaMessageContext>(messages.Length);
         foreach (var message in messages)
         {
-            if (gate.Check(message.Result.Message, out var value) is { } problem)
+            if (gate.Check(message.Result.Message, out var value, out var reason) is { } problem)
             {
-                rejected.Add(new Rejection(message, problem));
+                rejected.Add(new Rejection(message, problem, reason));
                 continue;
             }
             message.Value = value;

@@ -55,11 +55,11 @@ internal sealed class MessageDispatch(IReceiveEndpointDispatcher dispatcher, Mes
     {
         try
         {
-            var problem = gate.Check(message.Result.Message, out var value);
+            var problem = gate.Check(message.Result.Message, out var value, out var reason);
             message.Value = value;
             if (problem is not null)
             {
-                await DeadLettering.RejectAsync([new Rejection(message, problem)], abort);
+                await DeadLettering.RejectAsync([new Rejection(message, problem, reason)], abort);
                 return true;
             }
             await dispatcher.Dispatch(message.Result.Message.Value!, MessageGate.Headers(message.Result.Message), abort, message);

@@ -4,6 +4,7 @@ namespace Clickstream.Kafka.Consuming.Faults;
 
 /// <summary>
 /// Sends a received message, unchanged, to the endpoint's dead-letter topic with <paramref name="reason"/> in its
-/// headers; completes once the broker has it (<see cref="DeadLetterProducer.SendAsync"/>).
+/// headers, counted under <paramref name="reasonClass"/>; completes once the broker has it (<see cref="DeadLetterProducer.SendAsync"/>).
 /// </summary>
-internal delegate Task DeadLetterSend(ConsumeResult<byte[]?, byte[]?> source, string reason, Exception? exception, CancellationToken cancellationToken);
+internal delegate Task DeadLetterSend(ConsumeResult<byte[]?, byte[]?> source, DeadLetterReason reasonClass, string reason, Exception? exception,
+    CancellationToken cancellationToken);

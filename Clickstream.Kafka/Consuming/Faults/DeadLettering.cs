@@ -11,7 +11,7 @@ internal static class DeadLettering
 
     /// <summary>Dead-letters the messages that failed the contract check, each with its problem.</summary>
     public static Task RejectAsync(IEnumerable<Rejection> rejected, CancellationToken abort) =>
-        Task.WhenAll(rejected.Select(r => r.Message.DeadLetterAsync(r.Problem, null, abort)));
+        Task.WhenAll(rejected.Select(r => r.Message.DeadLetterAsync(r.Reason, r.Problem, null, abort)));
 
     /// <summary>
     /// Dead-letters <paramref name="messages"/> after <paramref name="fault"/>; true once every one is on the dead-letter
@@ -21,7 +21,7 @@ internal static class DeadLettering
     {
         try
         {
-            var sends = messages.Select(m => m.DeadLetterAsync(FaultPrefix + fault.Message, fault, abort));
+            var sends = messages.Select(m => m.DeadLetterAsync(DeadLetterReason.ConsumerFault, FaultPrefix + fault.Message, fault, abort));
             await Task.WhenAll(alsoAwait is null ? sends : sends.Append(alsoAwait));
             return true;
         }
@@ -36,7 +36,7 @@ internal static class DeadLettering
     {
         try
         {
-            await message.DeadLetterAsync(reason, error, abort);
+            await message.DeadLetterAsync(DeadLetterReason.Unreadable, reason, error, abort);
             return true;
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
@@ -46,5 +46,5 @@ internal static class DeadLettering
     }
 }
 
-/// <summary>A message that failed the contract check, and why.</summary>
-internal readonly record struct Rejection(KafkaMessageContext Message, string Problem);
+/// <summary>A message that failed the contract check, why, and the class of why.</summary>
+internal readonly record struct Rejection(KafkaMessageContext Message, string Problem, DeadLetterReason Reason);

@@ -45,7 +45,8 @@ internal sealed class ReceivedMessages
     /// <summary>A message as the endpoint wraps what the Kafka consumer returned.</summary>
     public KafkaMessageContext Wrap(ConsumeResult<byte[]?, byte[]?> result) => new(result, ++_sequence, SendAsync);
 
-    private async Task SendAsync(ConsumeResult<byte[]?, byte[]?> source, string reason, Exception? exception, CancellationToken cancellationToken)
+    private async Task SendAsync(ConsumeResult<byte[]?, byte[]?> source, DeadLetterReason reasonClass, string reason, Exception? exception,
+        CancellationToken cancellationToken)
     {
         if (Hold is { } hold)
         {

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Clickstream.Api.ReadModel;
+
+/// <summary>
+/// EF Core's view of the <c>events</c> table, for reads only. init.sql stays the one source of schema truth: there are
+/// no migrations, and saving through this context is refused (writes go through binary COPY).
+/// </summary>
+public sealed class EventsReadContext(DbContextOptions<EventsReadContext> options) : DbContext(options)
+{
+    // jsonb read as its text and parsed into a JsonElement that owns its memory (no JsonDocument to dispose).
+    private static readonly ValueConverter<JsonElement, string> JsonbText = new(
+        v => v.GetRawText(), s => JsonSerializer.Deserialize<JsonElement>(s, (JsonSerializerOptions?)null));
+
+    public DbSet<StoredEvent> Events => Set<StoredEvent>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var events = modelBuilder.Entity<StoredEvent>().ToTable("events");
+        events.HasKey(e => e.EventId);
+        events.Property(e => e.EventId).HasColumnName("event_id");
+        events.Property(e => e.UserId).HasColumnName("user_id");
+        events.Property(e => e.EventType).HasColumnName("event_type");
+        events.Property(e => e.Page).HasColumnName("page");
+        events.Property(e => e.EventTime).HasColumnName("event_time");
+        events.Property(e => e.ReceivedAt).HasColumnName("received_at");
+        events.Property(e => e.SessionId).HasColumnName("session_id");
+        events.Property(e => e.Referrer).HasColumnName("referrer");
+        events.Property(e => e.StoredAt).HasColumnName("stored_at");
+        events.Property(e => e.Properties).HasColumnName("properties").HasColumnType("jsonb")
+            .HasConversion(JsonbText);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) => throw ReadOnly();
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) => throw ReadOnly();
+
+    private static InvalidOperationException ReadOnly() =>
+        new("EventsReadContext is read-only: events are written by the consumers' COPY, the schema by init.sql.");
+}
