@@ -25,9 +25,14 @@ internal sealed class TransientRetry(IOptions<EventStoreOptions> options, ILogge
                 {
                     return await action(cancellationToken);
                 }
-                catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OperationCanceledException
-                    && PostgresErrors.Classify(e) is var blame && blame != Blame.Row)
+                catch (Exception e) when (e is not OperationCanceledException && PostgresErrors.Classify(e) is var blame && blame != Blame.Row)
                 {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        // A stop came while the database failed: this would have been retried, so it is the stop's, not a
+                        // failure (a host stopped while it waits for its database must stop cleanly, not crash).
+                        throw new OperationCanceledException($"{operation} was canceled while the database was failing.", e, cancellationToken);
+                    }
                     var delay = Delay(attempt);
                     if (blame == Blame.Server)
                     {

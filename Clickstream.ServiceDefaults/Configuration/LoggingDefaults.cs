@@ -15,7 +15,6 @@ public static class LoggingDefaults
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
         ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
-        ["Logging:LogLevel:MassTransit"] = "Warning",
     };
 
     public static IConfigurationManager AddLoggingDefaults(this IConfigurationManager configuration)
