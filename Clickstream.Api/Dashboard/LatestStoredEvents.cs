@@ -1,6 +1,5 @@
-using Clickstream.Consumers.ReadModel;
+using Clickstream.Api.ReadModel;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Clickstream.Api.Dashboard;
@@ -54,9 +53,9 @@ internal sealed partial class LatestStoredEvents(IServiceScopeFactory scopes, Ti
                 .ToListAsync(timeout.Token);
             result = RecentEvents.Read(events);
         }
-        catch (OptionsValidationException)
+        catch (NoEventsDatabaseException e)
         {
-            result = RecentEvents.Unavailable("This API has no events database configured (ConnectionStrings__Events or DB_*): stored events cannot be read here.");
+            result = RecentEvents.Unavailable(e.Message);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException or InvalidOperationException { InnerException: NpgsqlException })
         {

@@ -1,7 +1,5 @@
-extern alias ClickstreamApi;
-
 using System.Diagnostics.Metrics;
-using ClickstreamApi::Clickstream.Api.Dashboard.Figures;
+using Clickstream.Api.Dashboard.Figures;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
