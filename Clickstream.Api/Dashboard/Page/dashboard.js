@@ -175,6 +175,7 @@
 
     fillReasons($('dead-letter-reasons'), consumers.dead_letters_total, (_, total) => whole.format(total));
     $('dead-letters-none').hidden = Object.keys(consumers.dead_letters_total || {}).length > 0;
+    $('dead-letters-window').textContent = whole.format(consumers.dead_letters_in_window);
 
     const stalled = $('stalled-batches');
     stalled.textContent = consumers.stalled_batches === null ? 'not reported' : whole.format(consumers.stalled_batches);
