@@ -61,6 +61,7 @@ public static class ClickstreamApiExtensions
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        app.UseRoutingRefusalCounting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -74,6 +74,15 @@ internal sealed class IngestionMetrics
         }
     }
 
+    /// <summary>A body refused before an endpoint read it: its declared size, when it declared one.</summary>
+    public void BodyRefusedUnread(IngestionRoute route, long? contentLength)
+    {
+        if (contentLength is { } bytes)
+        {
+            _bodySize.Record(bytes, route.Tags);
+        }
+    }
+
     /// <summary>The publish of <paramref name="events"/> ended with <paramref name="outcome"/>: accepted, or a 503 by cause.</summary>
     public void Published(int events, PublishOutcome outcome)
     {

@@ -21,4 +21,13 @@ internal sealed class IngestionRoute
 
     /// <summary>The ingestion route <paramref name="context"/> was routed to, or null for any other endpoint.</summary>
     public static IngestionRoute? Of(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<IngestionRoute>();
+
+    /// <summary>The ingestion route a path names (as routing matches it: any case, a trailing slash), or null.</summary>
+    public static IngestionRoute? OfPath(PathString path)
+    {
+        var value = path.Value is { Length: > 1 } p && p[^1] == '/' ? p[..^1] : path.Value;
+        return string.Equals(value, Event.Route, StringComparison.OrdinalIgnoreCase) ? Event
+            : string.Equals(value, Batch.Route, StringComparison.OrdinalIgnoreCase) ? Batch
+            : null;
+    }
 }

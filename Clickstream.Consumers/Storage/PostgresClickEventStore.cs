@@ -79,42 +79,38 @@ public sealed class PostgresClickEventStore : IClickEventStore
     /// </summary>
     private async Task<StoreOutcome> IsolatedAsync(ArraySegment<ClickEvent> row, Exception failure, CancellationToken cancellationToken)
     {
+        // The batch waits from the first probe that fails until the row is stored or rejected: counted as stalled once,
+        // so the retries inside do not count it again.
         IDisposable? stall = null;
         try
         {
-            return await IsolatedAsync(row, failure, () => stall ??= _retry.Stalled(), cancellationToken);
+            for (var attempt = 1; ; attempt++)
+            {
+                if (await _retry.ExecuteAsync("Probing the events table", ProbeAsync, cancellationToken, countsAsStall: stall is null) is not { } probeFailure)
+                {
+                    var reason = PostgresErrors.Describe(failure);
+                    StoreLog.ProbePassed(_logger, row[0].EventId, reason);
+                    StoreLog.Rejected(_logger, row[0].EventId, row[0].UserId, reason);
+                    return new StoreOutcome(0, 0, [new RejectedEvent(row.Offset, row[0], reason, failure)]);
+                }
+
+                var delay = _retry.Delay(attempt);
+                _retry.SetUpFailure(probeFailure, "Storing events", attempt, delay);
+                stall ??= _retry.Stalled();
+                await Task.Delay(delay, cancellationToken);
+                try
+                {
+                    return await _retry.ExecuteAsync("Storing events", ct => WriteOnceAsync(row, ct), cancellationToken, countsAsStall: false);
+                }
+                catch (Exception e) when (PostgresErrors.Classify(e) == Blame.Row && !cancellationToken.IsCancellationRequested)
+                {
+                    failure = e;
+                }
+            }
         }
         finally
         {
             stall?.Dispose();
-        }
-    }
-
-    private async Task<StoreOutcome> IsolatedAsync(ArraySegment<ClickEvent> row, Exception failure, Func<IDisposable> stalled,
-        CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            if (await _retry.ExecuteAsync("Probing the events table", ProbeAsync, cancellationToken) is not { } probeFailure)
-            {
-                var reason = PostgresErrors.Describe(failure);
-                StoreLog.ProbePassed(_logger, row[0].EventId, reason);
-                StoreLog.Rejected(_logger, row[0].EventId, row[0].UserId, reason);
-                return new StoreOutcome(0, 0, [new RejectedEvent(row.Offset, row[0], reason, failure)]);
-            }
-
-            var delay = _retry.Delay(attempt);
-            _retry.SetUpFailure(probeFailure, "Storing events", attempt, delay);
-            stalled();
-            await Task.Delay(delay, cancellationToken);
-            try
-            {
-                return await _retry.ExecuteAsync("Storing events", ct => WriteOnceAsync(row, ct), cancellationToken);
-            }
-            catch (Exception e) when (PostgresErrors.Classify(e) == Blame.Row && !cancellationToken.IsCancellationRequested)
-            {
-                failure = e;
-            }
         }
     }
 

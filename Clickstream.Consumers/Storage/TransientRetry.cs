@@ -14,7 +14,9 @@ namespace Clickstream.Consumers.Storage;
 /// <remarks>Each retry is counted (<c>clickstream.store.retries</c>), and the batch counts as stalled while it waits to retry.</remarks>
 internal sealed class TransientRetry(IOptions<EventStoreOptions> options, ILogger<TransientRetry> logger, StoreMetrics metrics)
 {
-    public async Task<T> ExecuteAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    /// <param name="countsAsStall">False when the caller counts its batch as stalled already (<see cref="Stalled"/>).</param>
+    public async Task<T> ExecuteAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken,
+        bool countsAsStall = true)
     {
         StoreMetrics.Stall? stall = null;
         try
@@ -43,7 +45,10 @@ internal sealed class TransientRetry(IOptions<EventStoreOptions> options, ILogge
                     {
                         SetUpFailure(e, operation, attempt, delay);
                     }
-                    stall ??= metrics.Stalled();
+                    if (countsAsStall)
+                    {
+                        stall ??= metrics.Stalled();
+                    }
                     await Task.Delay(delay, cancellationToken);
                 }
             }

@@ -40,8 +40,9 @@ public sealed class ApiMetricsTests(ApiMetricsTests.Host host) : IClassFixture<A
         }
         await Post("/events", ApiRequests.EventWith(e => e["user_id"] = "abc"), HttpStatusCode.BadRequest);
         await Post("/events", "not json"u8.ToArray(), HttpStatusCode.BadRequest);
-        // JSON in another charset reaches the endpoint (other media types are answered 415 by routing, before it).
+        // JSON in another charset is refused by the endpoint; another media type by routing, before any endpoint runs.
         await Post("/events", ApiRequests.EventWith(_ => { }), HttpStatusCode.UnsupportedMediaType, "application/json; charset=iso-8859-1");
+        await Post("/events/batch", ApiRequests.BatchWith(2), HttpStatusCode.UnsupportedMediaType, "text/csv");
         await Post("/events/batch", ApiRequests.BatchWith(4), HttpStatusCode.Accepted);
         // All or nothing: two invalid events refuse the five.
         await Post("/events/batch", ApiRequests.BatchWith(5, (i, e) => { if (i is 1 or 3) e.Remove("page"); }), HttpStatusCode.BadRequest);
@@ -52,7 +53,7 @@ public sealed class ApiMetricsTests(ApiMetricsTests.Host host) : IClassFixture<A
         Assert.Equal(3 + 1, received.Sum(("http.route", "/events")));
         Assert.Equal(4 + 5, received.Sum(("http.route", "/events/batch")));
         Assert.Equal(3 + 4, accepted.Sum());
-        Assert.Equal(1 + 1 + 1 + 5, refused.Sum(("reason", "invalid")));
+        Assert.Equal(1 + 1 + 1 + 1 + 5, refused.Sum(("reason", "invalid")));
         Assert.Equal(1, refused.Sum(("reason", "too_large")));
         Assert.Equal(0, refused.Sum(("reason", "unavailable")));
         Assert.Empty(unavailable.All);

@@ -100,6 +100,30 @@ public sealed class StoreMetricsTests
         Assert.Equal(20, await db.CountRowsAsync());
     }
 
+    [Fact]
+    public async Task A_batch_whose_rows_the_set_up_refuses_one_by_one_counts_as_one_stalled_batch_while_it_waits()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var admin = new NpgsqlConnection(database);
+        await admin.OpenAsync();
+        await using var db = StoreFactory.Create(database);
+        using var retries = new Measured<long>(db.Meters, Meter, "clickstream.store.retries");
+        using var stalled = new Measured<long>(db.Meters, Meter, "clickstream.store.stalled");
+        // Every row fails alone (23514, the row's by its class), and so does the probe row: the set-up's after all.
+        await ExecuteAsync(admin, "ALTER TABLE events ADD CONSTRAINT no_row_passes CHECK (user_id < 0) NOT VALID");
+
+        var storing = db.Store.WriteAsync(ClickEvents.Many(4), CancellationToken.None);
+        await Eventually.HoldsAsync(() => retries.Sum(("error.type", "setup")) >= 3,
+            () => $"Set-up retries: {retries.Sum(("error.type", "setup"))}.");
+        Assert.Equal(1, stalled.ObservedSum());
+        await ExecuteAsync(admin, "ALTER TABLE events DROP CONSTRAINT no_row_passes");
+        var outcome = await storing.WaitAsync(Eventually.DefaultFailsafe);
+
+        Assert.Equal(4, outcome.Inserted);
+        Assert.Empty(outcome.Rejected);
+        Assert.Equal(0, stalled.ObservedSum());
+    }
+
     private static string Json(ClickEvent clickEvent) => JsonSerializer.Serialize(clickEvent);
 
     private static async Task ProduceAsync(EmbeddedKafkaBroker broker, IEnumerable<string> values)
