@@ -1,4 +1,5 @@
 using Clickstream.Api.Apis;
+using Clickstream.Api.Dashboard;
 using Clickstream.Api.Docs;
 using Clickstream.Api.Extensions;
 using Clickstream.ServiceDefaults;
@@ -20,6 +21,7 @@ try
     app.MapStoredEventsApi();
     app.MapDefaultEndpoints();
     app.MapApiDocs();
+    app.MapDashboard();
     app.LogWhereEverythingIs(standalone);
     return await app.RunUntilStoppedAsync(stop);
 }

@@ -1,4 +1,5 @@
 using Clickstream.Api.Configuration;
+using Clickstream.Api.Dashboard;
 using Clickstream.Api.Docs;
 using Clickstream.Api.Health;
 using Clickstream.Api.Ingestion;
@@ -13,7 +14,7 @@ using FluentValidation;
 
 namespace Clickstream.Api.Extensions;
 
-/// <summary>Wires the API's parts: configuration, publishing, protection, health and docs.</summary>
+/// <summary>Wires the API's parts: configuration, publishing, protection, health, docs and the dashboard.</summary>
 public static class ClickstreamApiExtensions
 {
     /// <param name="hostConsumers">
@@ -47,6 +48,7 @@ public static class ClickstreamApiExtensions
         services.AddIngestionRateLimiting();
         services.AddClickstreamHealth();
         services.AddApiDocs();
+        services.AddDashboard();
         return builder;
     }
 
