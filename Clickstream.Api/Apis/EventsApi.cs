@@ -74,9 +74,12 @@ public static class EventsApi
         }
         var published = await services.Publisher.PublishAsync(incoming.Events!, cancellationToken);
         services.Metrics.Published(incoming.Events!.Count, published);
-        return published.Acknowledged
-            ? TypedResults.Accepted((string?)null, accepted(incoming.Events!))
-            : Unavailable(services, published);
+        if (!published.Acknowledged)
+        {
+            return Unavailable(services, published);
+        }
+        services.RecentlyAccepted.Record(incoming.Events);
+        return TypedResults.Accepted((string?)null, accepted(incoming.Events));
     }
 
     private static ProblemHttpResult Unavailable(IngestionServices services, PublishOutcome published)

@@ -1,4 +1,5 @@
 using Clickstream.Api.Configuration;
+using Clickstream.Api.Dashboard;
 using Clickstream.Api.Ingestion;
 using Clickstream.Api.Publishing;
 using Clickstream.Api.Telemetry;
@@ -8,4 +9,4 @@ namespace Clickstream.Api.Apis;
 
 /// <summary>What the event endpoints need, bound with [AsParameters].</summary>
 internal sealed record IngestionServices(HttpContext Context, ClickEventRequestReader Reader, ClickEventPublisher Publisher,
-    IOptions<PublishOptions> Publishing, IngestionMetrics Metrics);
+    IOptions<PublishOptions> Publishing, IngestionMetrics Metrics, RecentlyAccepted RecentlyAccepted);

@@ -34,6 +34,7 @@ public static class DashboardApi
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PipelineFigures>();
         services.AddHostedService(sp => sp.GetRequiredService<PipelineFigures>());
+        services.TryAddSingleton<RecentlyAccepted>();
         services.TryAddSingleton<LatestStoredEvents>();
         return services;
     }

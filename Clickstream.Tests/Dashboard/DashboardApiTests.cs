@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Clickstream.Tests.Support;
+using Clickstream.Api.Dashboard;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -72,6 +75,9 @@ public sealed class DashboardApiTests
         }
         await using var api = ApiHost.Create("127.0.0.1:9", new Dictionary<string, string> { ["ConnectionStrings:Events"] = database });
         using var client = api.CreateClient();
+        // As if this API had accepted both (the dashboard looks up what it accepted, by primary key).
+        api.Services.GetRequiredService<RecentlyAccepted>().Record(
+            [ClickEvents.Create(0) with { EventId = older }, ClickEvents.Create(1) with { EventId = newer }]);
 
         var recent = (await client.GetFromJsonAsync<JsonElement>("/dashboard/data")).GetProperty("recent_events");
 

@@ -24,6 +24,7 @@ public sealed class LatestStoredEventsTests
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();
         await InsertAsync(database, first);
+        services.GetRequiredService<RecentlyAccepted>().Record([Accepted(first), Accepted(second)]);
 
         var viewers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => latest.ReadAsync()));
         await InsertAsync(database, second);
@@ -58,11 +59,48 @@ public sealed class LatestStoredEventsTests
             }
         }
 
+        var recentlyAccepted = services.GetRequiredService<RecentlyAccepted>();
+        recentlyAccepted.Record([.. ids.Select(Accepted)]);
+
         var recent = await services.GetRequiredService<LatestStoredEvents>().ReadAsync();
 
         Assert.True(recent.Available);
         Assert.Equal(Enumerable.Reverse(ids).Take(LatestStoredEvents.Count), recent.Events.Select(e => e.EventId));
     }
+
+    [Fact]
+    public async Task Only_events_this_api_accepted_are_looked_up_so_the_read_never_scans_the_table()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var services = Services(database);
+        var fromThisApi = Guid.NewGuid();
+        var fromAnotherProducer = Guid.NewGuid();
+        await InsertAsync(database, fromAnotherProducer);
+        await InsertAsync(database, fromThisApi);
+        services.GetRequiredService<RecentlyAccepted>().Record([Accepted(fromThisApi)]);
+
+        var recent = await services.GetRequiredService<LatestStoredEvents>().ReadAsync();
+
+        Assert.Equal([fromThisApi], recent.Events.Select(e => e.EventId));
+    }
+
+    [Fact]
+    public void The_window_keeps_the_last_thousand_accepted_ids()
+    {
+        var window = new RecentlyAccepted();
+        var ids = Enumerable.Range(0, RecentlyAccepted.Capacity + 10).Select(_ => Guid.NewGuid()).ToList();
+
+        window.Record([.. ids.Take(7).Select(Accepted)]);
+        Assert.Equal(ids.Take(7), window.Ids());
+        foreach (var id in ids.Skip(7))
+        {
+            window.Record([Accepted(id)]);
+        }
+
+        Assert.Equal(ids.Skip(10).Order(), window.Ids().Order());
+    }
+
+    private static Clickstream.Contracts.ClickEvent Accepted(Guid id) => Clickstream.Tests.Support.ClickEvents.Create(0) with { EventId = id };
 
     private ServiceProvider Services(string database)
     {
@@ -75,6 +113,7 @@ public sealed class LatestStoredEventsTests
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
             .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
             .AddStoredEventReads()
+            .AddSingleton<RecentlyAccepted>()
             .AddSingleton<LatestStoredEvents>();
         return services.BuildServiceProvider();
     }

@@ -71,8 +71,9 @@ public sealed partial class MetricsEndpointTests
             (apiSeries, workerSeries) = (await ScrapeAsync(api.Address), await ScrapeAsync(worker.Address));
             return Sum(workerSeries, "clickstream_store_rows_inserted_total") == 6
                 && Sum(workerSeries, "clickstream_kafka_dead_letters_total") == 2
-                && Sum(workerSeries, "clickstream_kafka_partition_lag", "clickstream_lag_from=\"committed\"") == 0;
-        }, () => $"The worker's /metrics never showed 6 rows, 2 dead letters and no lag:\n{string.Join('\n', workerSeries.Where(s => s.Key.StartsWith("clickstream", StringComparison.Ordinal)))}");
+                && Sum(workerSeries, "clickstream_kafka_partition_lag", "clickstream_lag_from=\"committed\"") == 0
+                && Sum(workerSeries, "clickstream_kafka_commits_total", "outcome=\"ok\"") >= 1;
+        }, () => $"The worker's /metrics never showed 6 rows, 2 dead letters, no lag and a commit:\n{string.Join('\n', workerSeries.Where(s => s.Key.StartsWith("clickstream", StringComparison.Ordinal)))}");
 
         Assert.Equal(6, Sum(apiSeries, "clickstream_api_events_accepted_total"));
         Assert.Equal(9, Sum(apiSeries, "clickstream_api_events_received_total"));
@@ -82,7 +83,6 @@ public sealed partial class MetricsEndpointTests
         Assert.Equal(1, Sum(workerSeries, "clickstream_store_rows_duplicate_total"));
         Assert.Equal(1, Sum(workerSeries, "clickstream_store_rows_dead_lettered_total", "db_response_status_code=\"54000\""));
         Assert.Equal(9, Sum(workerSeries, "messaging_client_consumed_messages_total"));
-        Assert.True(Sum(workerSeries, "clickstream_kafka_commits_total", "outcome=\"ok\"") >= 1);
         Assert.True(Sum(workerSeries, "process_cpu_time_seconds_total") > 0);
 
         var exposed = apiSeries.Keys.Concat(workerSeries.Keys).Select(s => s.Split('{')[0]).ToHashSet();
