@@ -92,10 +92,12 @@ internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> pro
     {
         const int RecordOverhead = 70;
         const int ContentTypeHeader = 40;
+        // While a trace is recorded each message also carries traceparent (11 + 55 bytes, and its header overhead).
+        var traceHeader = System.Diagnostics.Activity.Current is null ? 0 : 80;
         long size = 0;
         foreach (var e in events)
         {
-            size += RecordOverhead + ContentTypeHeader + 20 + JsonSerializer.SerializeToUtf8Bytes(e, WireJson.Options).Length;
+            size += RecordOverhead + ContentTypeHeader + traceHeader + 20 + JsonSerializer.SerializeToUtf8Bytes(e, WireJson.Options).Length;
         }
         return size;
     }
