@@ -24,6 +24,7 @@ public static class EventsApi
             .WithTags("Events")
             .RequireAuthorization(ApiKeyDefaults.Policy)
             .RequireRateLimiting(IngestionRateLimiting.Policy)
+            .RequireCors(CrossOriginRequests.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -35,7 +36,7 @@ public static class EventsApi
             .WithMetadata(IngestionRoute.Event)
             .WithSummary("Ingest one click event")
             .WithDescription("Validates the event, stamps received_at and answers 202 once Kafka acknowledged it.")
-            .Accepts<ClickEvent>("application/json");
+            .Accepts<ClickEvent>("application/json", "text/plain");
 
         events.MapPost("/batch", PostBatchAsync)
             .WithName(PostBatchName)
@@ -43,7 +44,7 @@ public static class EventsApi
             .WithSummary("Ingest a batch of click events")
             .WithDescription("All or nothing: one invalid event and the answer is 400 listing every invalid event and field; "
                 + "nothing is published. 202 once Kafka acknowledged every event.")
-            .Accepts<ClickEvent[]>("application/json");
+            .Accepts<ClickEvent[]>("application/json", "text/plain");
 
         return app;
     }

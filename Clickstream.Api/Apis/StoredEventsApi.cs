@@ -26,6 +26,7 @@ public static class StoredEventsApi
                 + "404 while it is not stored (yet); 503 when the database cannot be reached.")
             .RequireAuthorization(ApiKeyDefaults.Policy)
             .RequireRateLimiting(IngestionRateLimiting.Policy)
+            .RequireCors(CrossOriginRequests.Policy)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)

@@ -45,6 +45,7 @@ public static class ClickstreamApiExtensions
         services.AddSingleton<IngestionMetrics>();
         builder.AddClickEventPublishing(hostConsumers);
         services.AddApiKeyAuthentication();
+        services.AddCrossOriginRequests();
         services.AddIngestionRateLimiting();
         services.AddClickstreamHealth();
         services.AddApiDocs();
@@ -61,6 +62,8 @@ public static class ClickstreamApiExtensions
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        // Before the key check and the limiter: a preflight carries neither a key nor a body, and is answered here.
+        app.UseCors();
         app.UseRoutingRefusalCounting();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -9,8 +9,9 @@ using Microsoft.Net.Http.Headers;
 namespace Clickstream.Api.Ingestion;
 
 /// <summary>
-/// Turns a request body into click events, strictly and in this order: content type (415), size (413, checked on
-/// Content-Length before reading and again while reading), UTF-8, JSON syntax and depth (400), then each event's
+/// Turns a request body into click events, strictly and in this order: content type (415: JSON, or text/plain from
+/// beacons), encoding (415 unless none or gzip), size (413, checked on Content-Length before reading and again while
+/// reading, on the decompressed bytes for gzip), UTF-8, JSON syntax and depth (400), then each event's
 /// types, fields and rules (400 listing every error). Events come out stamped with <c>received_at</c>.
 /// </summary>
 internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options, IValidator<ClickEventDraft> validator, TimeProvider time)
@@ -35,20 +36,35 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         {
             return IncomingEvents.Rejected(ValidationErrors.Body, "A JSON body is required.");
         }
-        if (!IsUtf8Json(request))
+        if (!IsUtf8JsonOrText(request))
         {
             return IncomingEvents.Refuse(StatusCodes.Status415UnsupportedMediaType,
-                "Send the body as Content-Type: application/json (UTF-8).");
+                "Send the body as Content-Type: application/json or text/plain (navigator.sendBeacon), UTF-8 JSON either way.");
         }
-        if (request.ContentLength > limit)
+        if (!RequestBody.IsSupportedEncoding(request))
+        {
+            return IncomingEvents.Refuse(StatusCodes.Status415UnsupportedMediaType,
+                $"Content-Encoding {request.Headers.ContentEncoding} is not supported: send the body uncompressed or as gzip.");
+        }
+        // A gzip body's limit is on what it decompresses to, which its length does not tell.
+        if (request.ContentLength > limit && !RequestBody.IsCompressed(request))
         {
             return TooLarge(limit);
         }
-        if (await RequestBody.ReadAsync(request, limit, cancellationToken) is not { } body)
+        ReadOnlyMemory<byte>? body;
+        try
+        {
+            body = await RequestBody.ReadAsync(request, limit, cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            return IncomingEvents.Rejected(ValidationErrors.Body, "The body says Content-Encoding: gzip but is not valid gzip data.");
+        }
+        if (body is not { } bytes)
         {
             return TooLarge(limit);
         }
-        return Parse(body, read).Sized(body.Length);
+        return Parse(bytes, read).Sized(bytes.Length);
     }
 
     private IncomingEvents Parse(ReadOnlyMemory<byte> body, Func<JsonElement, IncomingEvents> read)
@@ -186,12 +202,17 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         Properties = draft.Properties,
     };
 
-    private static bool IsUtf8Json(HttpRequest request) =>
-        request.HasJsonContentType()
+    // text/plain is what navigator.sendBeacon sends a string as (the one type it sends without a CORS preflight).
+    private static bool IsUtf8JsonOrText(HttpRequest request) =>
+        (request.HasJsonContentType() || IsTextPlain(request))
         && (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || !mediaType.Charset.HasValue
             || mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
             || mediaType.Charset.Equals("\"utf-8\"", StringComparison.OrdinalIgnoreCase));
+
+    private static bool IsTextPlain(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+        && mediaType.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase);
 
     private static IncomingEvents TooLarge(int limit) =>
         IncomingEvents.Refuse(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {limit} bytes, the limit for this endpoint.");
