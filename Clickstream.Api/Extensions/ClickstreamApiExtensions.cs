@@ -46,6 +46,7 @@ public static class ClickstreamApiExtensions
         builder.AddClickEventPublishing(hostConsumers);
         services.AddApiKeyAuthentication();
         services.AddCrossOriginRequests();
+        services.AddTrustedProxies();
         services.AddIngestionRateLimiting();
         services.AddClickstreamHealth();
         services.AddApiDocs();
@@ -53,9 +54,13 @@ public static class ClickstreamApiExtensions
         return builder;
     }
 
-    /// <summary>The middleware, in order: failures as problem details, then who is calling, then how often.</summary>
+    /// <summary>
+    /// The middleware, in order: the client's address (from trusted proxies), failures as problem details, CORS, then
+    /// who is calling, then how often.
+    /// </summary>
     public static WebApplication UseClickstreamApi(this WebApplication app)
     {
+        app.UseTrustedProxies();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Kestrel's own complaints about a request (a body cut short, say) are the client's 4xx, not our 500.
