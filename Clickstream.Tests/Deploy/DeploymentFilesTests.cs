@@ -4,6 +4,7 @@ using Clickstream.Api.Configuration;
 using Clickstream.Consumers.Configuration;
 using Clickstream.ServiceDefaults.Configuration;
 using Clickstream.Consumers.Standalone;
+using Clickstream.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
 namespace Clickstream.Tests.Deploy;
@@ -15,7 +16,7 @@ namespace Clickstream.Tests.Deploy;
 /// </summary>
 public sealed partial class DeploymentFilesTests
 {
-    private static readonly string Repository = FindRepository();
+    private static readonly string Repository = RepositoryFolder.Path;
     private static readonly string Deploy = Path.Combine(Repository, "deploy");
 
     // Configuration sections the services bind, and the options class each is bound to.
@@ -255,18 +256,6 @@ public sealed partial class DeploymentFilesTests
         }
         Add((YamlMappingNode)Node(services, service, "environment"));
         return result;
-    }
-
-    private static string FindRepository()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Clickstream.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException("The repository was not found above the test output.");
     }
 
     [GeneratedRegex(@"^COPY (?!--from)(.+) \S+$", RegexOptions.Multiline)]

@@ -52,7 +52,7 @@ public sealed class HeadlessChromium : IAsyncLifetime
         var png = await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         if (!string.IsNullOrWhiteSpace(alsoTo))
         {
-            var target = Path.IsPathRooted(alsoTo) ? alsoTo : Path.Combine(RepositoryRoot(), alsoTo);
+            var target = Path.IsPathRooted(alsoTo) ? alsoTo : Path.Combine(RepositoryFolder.Path, alsoTo);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             await File.WriteAllBytesAsync(target, png);
         }
@@ -66,17 +66,5 @@ public sealed class HeadlessChromium : IAsyncLifetime
             await _browser.DisposeAsync();
         }
         _playwright?.Dispose();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Clickstream.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No Clickstream.sln above {AppContext.BaseDirectory}.");
     }
 }

@@ -119,13 +119,8 @@ public sealed partial class MetricsEndpointTests
 
     private static IEnumerable<string> DashboardQueries()
     {
-        var repository = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(repository.FullName, "Clickstream.sln")))
-        {
-            repository = repository.Parent!;
-        }
         using var dashboard = JsonDocument.Parse(File.ReadAllText(
-            Path.Combine(repository.FullName, "deploy", "observability", "grafana", "dashboards", "clickstream.json")));
+            Path.Combine(RepositoryFolder.Path, "deploy", "observability", "grafana", "dashboards", "clickstream.json")));
         return dashboard.RootElement.GetProperty("panels").EnumerateArray()
             .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
     }
