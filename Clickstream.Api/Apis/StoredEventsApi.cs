@@ -22,7 +22,7 @@ public static class StoredEventsApi
             .WithName("GetStoredEvent")
             .WithTags("Events")
             .WithSummary("Read back a stored event")
-            .WithDescription("200 with the event as stored (with received_at and stored_at) once the consumers stored it; "
+            .WithDescription("200 with the event as stored (with received_at, user_agent, client_address and stored_at) once the consumers stored it; "
                 + "404 while it is not stored (yet); 503 when the database cannot be reached.")
             .RequireAuthorization(ApiKeyDefaults.Policy)
             .RequireRateLimiting(IngestionRateLimiting.Policy)
@@ -73,8 +73,11 @@ public sealed record StoredEventResponse(
     [property: JsonPropertyName("session_id")] string? SessionId,
     [property: JsonPropertyName("referrer")] string? Referrer,
     [property: JsonPropertyName("properties")] JsonElement? Properties,
-    [property: JsonPropertyName("stored_at")] DateTimeOffset StoredAt)
+    [property: JsonPropertyName("stored_at")] DateTimeOffset StoredAt,
+    [property: JsonPropertyName("user_agent")] string? UserAgent,
+    [property: JsonPropertyName("client_address")] string? ClientAddress)
 {
     internal static StoredEventResponse From(StoredEvent e) =>
-        new(e.EventId, e.UserId, e.EventType, e.Page, e.EventTime, e.ReceivedAt, e.SessionId, e.Referrer, e.Properties, e.StoredAt);
+        new(e.EventId, e.UserId, e.EventType, e.Page, e.EventTime, e.ReceivedAt, e.SessionId, e.Referrer, e.Properties, e.StoredAt,
+            e.UserAgent, e.ClientAddress);
 }

@@ -11,6 +11,7 @@ internal static class ApiOptionsRegistration
         services.AddOptions<PublishOptions>().BindConfiguration(PublishOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReadinessOptions>().BindConfiguration(ReadinessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ClientContextOptions>().BindConfiguration(ClientContextOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
             .Validate(ApiKeyOptions.AreStrong, $"Every Api:Keys entry must be at least {ApiKeyOptions.MinimumKeyLength} characters long.")
             .ValidateOnStart();
