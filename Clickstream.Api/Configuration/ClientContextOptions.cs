@@ -23,10 +23,10 @@ public sealed class ClientContextOptions
     public bool StoreClientAddress { get; set; } = true;
 
     /// <summary>Leading bits of an IPv4 address kept, the rest zeroed: 24 keeps 203.0.113.0/24; 32 the whole address. Default 24.</summary>
-    [Range(0, 32, ErrorMessage = Section + ":IPv4PrefixLength must be between 0 and 32 (the leading bits of an IPv4 address kept), not {0}.")]
+    [Range(0, 32, ErrorMessage = Section + ":IPv4PrefixLength must be between 0 and 32 (the leading bits of an IPv4 address kept).")]
     public int IPv4PrefixLength { get; set; } = 24;
 
     /// <summary>Leading bits of an IPv6 address kept: 48 keeps 2001:db8:1::/48 (one site); 128 the whole address. Default 48.</summary>
-    [Range(0, 128, ErrorMessage = Section + ":IPv6PrefixLength must be between 0 and 128 (the leading bits of an IPv6 address kept), not {0}.")]
+    [Range(0, 128, ErrorMessage = Section + ":IPv6PrefixLength must be between 0 and 128 (the leading bits of an IPv6 address kept).")]
     public int IPv6PrefixLength { get; set; } = 48;
 }
