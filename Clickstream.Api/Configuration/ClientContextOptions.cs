@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Clickstream.Api.Configuration;
 
 /// <summary>
@@ -23,10 +21,20 @@ public sealed class ClientContextOptions
     public bool StoreClientAddress { get; set; } = true;
 
     /// <summary>Leading bits of an IPv4 address kept, the rest zeroed: 24 keeps 203.0.113.0/24; 32 the whole address. Default 24.</summary>
-    [Range(0, 32, ErrorMessage = Section + ":IPv4PrefixLength must be between 0 and 32 (the leading bits of an IPv4 address kept).")]
     public int IPv4PrefixLength { get; set; } = 24;
 
     /// <summary>Leading bits of an IPv6 address kept: 48 keeps 2001:db8:1::/48 (one site); 128 the whole address. Default 48.</summary>
-    [Range(0, 128, ErrorMessage = Section + ":IPv6PrefixLength must be between 0 and 128 (the leading bits of an IPv6 address kept).")]
     public int IPv6PrefixLength { get; set; } = 48;
+
+    internal IEnumerable<string> Problems()
+    {
+        if (IPv4PrefixLength is < 0 or > 32)
+        {
+            yield return $"{Section}:IPv4PrefixLength is {IPv4PrefixLength}; it must be between 0 and 32 (the leading bits of an IPv4 address kept).";
+        }
+        if (IPv6PrefixLength is < 0 or > 128)
+        {
+            yield return $"{Section}:IPv6PrefixLength is {IPv6PrefixLength}; it must be between 0 and 128 (the leading bits of an IPv6 address kept).";
+        }
+    }
 }

@@ -119,9 +119,9 @@ public sealed class ClientContextTests(ClientContextPipeline pipeline) : IClassF
     }
 
     [Theory]
-    [InlineData("Api__ClientContext__IPv4PrefixLength", "33", "Api:ClientContext:IPv4PrefixLength must be between 0 and 32")]
-    [InlineData("Api__ClientContext__IPv4PrefixLength", "-1", "Api:ClientContext:IPv4PrefixLength must be between 0 and 32")]
-    [InlineData("Api__ClientContext__IPv6PrefixLength", "129", "Api:ClientContext:IPv6PrefixLength must be between 0 and 128")]
+    [InlineData("Api__ClientContext__IPv4PrefixLength", "33", "Api:ClientContext:IPv4PrefixLength is 33; it must be between 0 and 32")]
+    [InlineData("Api__ClientContext__IPv4PrefixLength", "-1", "Api:ClientContext:IPv4PrefixLength is -1; it must be between 0 and 32")]
+    [InlineData("Api__ClientContext__IPv6PrefixLength", "129", "Api:ClientContext:IPv6PrefixLength is 129; it must be between 0 and 128")]
     public async Task A_prefix_length_out_of_range_stops_the_start_naming_the_setting(string key, string value, string message)
     {
         var (exitCode, output) = await EndToEnd.StandaloneApp.RunUntilExitAsync(new Dictionary<string, string>
