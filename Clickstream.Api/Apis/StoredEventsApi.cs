@@ -48,6 +48,12 @@ public static class StoredEventsApi
         {
             return Unavailable(context, e.Message);
         }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedColumn)
+        {
+            // An API newer than its database: the columns come when a worker starts and upgrades the schema.
+            return Unavailable(context, "The events database has an older schema than this API reads; a worker upgrades it when it starts "
+                + "(EventStore:ApplySchemaAtStart), or apply init.sql.");
+        }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException { InnerException: NpgsqlException })
         {
             return Unavailable(context, "The events database cannot be reached.");
