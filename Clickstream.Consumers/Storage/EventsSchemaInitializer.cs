@@ -23,27 +23,32 @@ internal sealed class EventsSchemaInitializer(
         // data source reads EventStoreOptions, which would report a missing connection string alone, ahead of the rest.
         var dataSource = services.GetRequiredService<NpgsqlDataSource>();
 
-        var version = await retry.ExecuteAsync("Reading the schema version", ct => SchemaVersion.ReadAsync(dataSource, ct), cancellationToken);
-        if (version >= EventsSchema.CurrentVersion)
+        // One operation for the log ("Applying the events schema failed transiently" while the database is not up yet);
+        // SchemaBehindException is no database failure, so it is not retried.
+        await retry.ExecuteAsync("Applying the events schema", async ct =>
         {
-            StoreLog.SchemaPresent(logger, version, EventsSchema.CurrentVersion);
-            return;
-        }
-        if (!options.Value.ApplySchemaAtStart)
-        {
-            throw new SchemaBehindException(version);
-        }
-
-        var (before, after) = await retry.ExecuteAsync("Applying the events schema", ct => EventsSchema.UpgradeAsync(dataSource, ct), cancellationToken);
-        if (before == after)
-        {
-            // Another worker upgraded it between the first look and the lock.
-            StoreLog.SchemaPresent(logger, after, EventsSchema.CurrentVersion);
-        }
-        else
-        {
-            StoreLog.SchemaApplied(logger, EventsSchema.ScriptPath, before, after);
-        }
+            var version = await SchemaVersion.ReadAsync(dataSource, ct);
+            if (version >= EventsSchema.CurrentVersion)
+            {
+                StoreLog.SchemaPresent(logger, version, EventsSchema.CurrentVersion);
+                return version;
+            }
+            if (!options.Value.ApplySchemaAtStart)
+            {
+                throw new SchemaBehindException(version);
+            }
+            var (before, after) = await EventsSchema.UpgradeAsync(dataSource, ct);
+            if (before == after)
+            {
+                // Another worker upgraded it between the first look and the lock.
+                StoreLog.SchemaPresent(logger, after, EventsSchema.CurrentVersion);
+            }
+            else
+            {
+                StoreLog.SchemaApplied(logger, EventsSchema.ScriptPath, before, after);
+            }
+            return after;
+        }, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
