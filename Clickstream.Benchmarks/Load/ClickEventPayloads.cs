@@ -30,16 +30,6 @@ public sealed class ClickEventPayloads
     /// <summary>One event per body, for /events; <paramref name="variant"/> picks user, page and type.</summary>
     public static ClickEventPayloads Single(int variant = 0) => Build([Event(variant)], asArray: false);
 
-    /// <summary>
-    /// One event as the API publishes it to raw_events: with the user agent and the truncated client address it stamps
-    /// (a browser's User-Agent, an IPv4 /24), so what the drain stores is as wide as the API's rows.
-    /// </summary>
-    public static ClickEventPayloads OnTopic(int variant = 0) => Build([Event(variant) with
-    {
-        UserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
-        ClientAddress = new System.Net.IPNetwork(new System.Net.IPAddress([203, 0, (byte)(variant % 256), 0]), 24),
-    }], asArray: false);
-
     /// <summary>An array of <paramref name="count"/> events, for /events/batch.</summary>
     public static ClickEventPayloads Batch(int count) => Build(Enumerable.Range(0, count).Select(Event).ToList(), asArray: true);
 

@@ -15,7 +15,7 @@ public static class PreloadedEvents
 {
     public static async Task<List<ClickEvent>> ProduceAsync(string bootstrapServers, int count, int lingerMs, CancellationToken cancellationToken)
     {
-        var payloads = Enumerable.Range(0, 64).Select(ClickEventPayloads.OnTopic).ToArray();
+        var payloads = Enumerable.Range(0, 64).Select(ClickEventPayloads.Single).ToArray();
         var events = new List<ClickEvent>(count);
         using var producer = new ProducerBuilder<string, byte[]>(PlainProducerConfig.Create(bootstrapServers, Math.Max(lingerMs, 5))).Build();
         long failed = 0;
