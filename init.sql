@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS clickstream_schema (
     description text        NOT NULL,
     applied_at  timestamptz NOT NULL DEFAULT now()
 );
+-- Every worker reads the version at start, also one whose user was granted only SELECT, INSERT ON events.
+GRANT SELECT ON clickstream_schema TO PUBLIC;
 
 -- Version 1: the events table.
 -- One row per click event. event_id is chosen by the client and is the unit of idempotency: Kafka delivers at
