@@ -158,6 +158,9 @@ internal sealed class PartitionedDatabase : IAsyncDisposable
 
     public static async Task<PartitionedDatabase> CreateAsync() => new(await TestPostgres.CreateDatabaseAsync());
 
+    /// <summary>A database made elsewhere (by a migration test, say).</summary>
+    public static Task<PartitionedDatabase> OpenAsync(string connectionString) => Task.FromResult(new PartitionedDatabase(connectionString));
+
     public PartitionMaintenance Maintenance(TimeProvider clock, PartitionOptions options, bool ownDataSource = false)
     {
         var dataSource = DataSource;
