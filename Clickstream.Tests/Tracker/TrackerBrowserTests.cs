@@ -1,0 +1,207 @@
+using Clickstream.Contracts;
+using Clickstream.Kafka.Embedded;
+using Clickstream.Tests.Faults;
+using Clickstream.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Clickstream.Tests.Tracker;
+
+/// <summary>
+/// <c>/tracker.js</c> in a real browser (Debian's Chromium through Playwright) on a shop's page of another origin
+/// (127.0.0.2, a Kestrel app of the test), sending to the API as a child process on 127.0.0.1 with a real PostgreSQL
+/// database: what the rows say, and what the browser sent and was answered.
+/// </summary>
+public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixture<HeadlessChromium>
+{
+    private const string SearchReferrer = "https://search.example/results?q=shoes";
+
+    [Fact]
+    public async Task A_visit_with_a_click_a_navigation_and_a_close_is_stored_once_per_event_with_one_session_and_the_referrers_and_the_beacon_delivers_the_last_event()
+    {
+        await using var site = await TrackerTestSite.StartAsync("127.0.0.2");
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var api = await StartStandaloneAsync(database, site.Origin);
+        site.ServeTrackerOf(api.Address);
+        var context = await chromium.Browser.NewContextAsync();
+
+        // The pages' clock runs as usual until the test pauses it: then no timer of the tracker fires.
+        await context.Clock.InstallAsync();
+        var shop = await TrackerPage.OpenAsync(context, site.Address, SearchReferrer);
+        await shop.WaitUntilNothingPendingAsync("the first page view");
+        await shop.Page.ClickAsync("#add-label"); // inside the data-track element
+        await shop.WaitUntilNothingPendingAsync("the click");
+        await shop.Page.ClickAsync("#product");
+        Assert.Equal(new Uri(site.Address, "/products/42").ToString(), shop.Page.Url);
+        await shop.WaitUntilNothingPendingAsync("the navigation's page view");
+        Assert.All(shop.Sent, s => Assert.Equal("fetch", s.ResourceType));
+
+        // The last click: its one-second flush can never come, so only the beacon on close can deliver it.
+        await context.Clock.PauseAtAsync(DateTimeOffset.FromUnixTimeMilliseconds(await shop.Page.EvaluateAsync<long>("() => Date.now() + 1")).UtcDateTime);
+        var last = await shop.TrackAsync("checkout_click", new { step = 1 });
+        await shop.Page.CloseAsync(new PageCloseOptions { RunBeforeUnload = true });
+
+        await Eventually.HoldsAsync(() => shop.Beaconed.Any(ids => ids.Contains(last)), () => $"No beacon carried the last event.\n{shop.Diagnostics()}");
+        Assert.DoesNotContain(shop.Sent, s => s.EventIds.Contains(last));
+        var tracked = shop.SentEventIds().Append(last).ToHashSet();
+        Assert.Equal(4, tracked.Count);
+        await StoredRows.AssertEachStoredExactlyOnceAsync(database, [.. tracked], () => shop.Diagnostics() + "\n" + api.Tail);
+
+        var rows = await TrackedRow.ReadAllAsync(database);
+        Assert.Equal(["page_view", "add_to_cart", "page_view", "checkout_click"], rows.Select(r => r.EventType));
+        Assert.Equal(["/", "/", "/products/42", "/products/42"], rows.Select(r => r.Page));
+        Assert.Single(rows.Select(r => r.SessionId).Distinct());
+        Assert.NotNull(rows[0].SessionId);
+        Assert.Single(rows.Select(r => r.UserId).Distinct());
+        Assert.True(rows[0].UserId is > 0 and <= 9_007_199_254_740_991, $"user id {rows[0].UserId}");
+        Assert.Equal([SearchReferrer, SearchReferrer, site.Address.ToString(), site.Address.ToString()], rows.Select(r => r.Referrer));
+        Assert.Equal("""{"product": "42"}""", rows[1].Properties);
+        Assert.Equal("""{"step": 1}""", rows[3].Properties);
+
+        // The beacon's answer was never seen, so the event stayed queued: the next page of the site sends it again, and
+        // the store keeps it once.
+        await context.Clock.ResumeAsync();
+        var next = await TrackerPage.OpenAsync(context, site.Address);
+        await next.WaitUntilNothingPendingAsync("the events the closed page left");
+        Assert.True(next.Sent.Any(s => s.ResourceType == "fetch" && s.EventIds.Contains(last)),
+            $"{next.Diagnostics()}\n{await next.Page.EvaluateAsync<string>("() => JSON.stringify(localStorage)")}");
+        var all = tracked.Concat(next.SentEventIds()).ToHashSet();
+        Assert.Equal(5, all.Count);
+        await StoredRows.AssertEachStoredExactlyOnceAsync(database, [.. all], () => next.Diagnostics() + "\n" + api.Tail);
+        Assert.Single((await TrackedRow.ReadAllAsync(database)).Select(r => r.SessionId).Distinct());
+        await context.DisposeAsync();
+        await api.StopCleanlyAsync();
+    }
+
+    [Fact]
+    public async Task A_page_of_an_origin_the_api_does_not_allow_is_refused_by_the_browser_and_the_tracker_keeps_its_events_queued()
+    {
+        await using var allowed = await TrackerTestSite.StartAsync("127.0.0.2");
+        await using var other = await TrackerTestSite.StartAsync("127.0.0.3");
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var api = await StartStandaloneAsync(database, allowed.Origin);
+        other.ServeTrackerOf(api.Address);
+        var context = await chromium.Browser.NewContextAsync();
+
+        var page = await TrackerPage.OpenAsync(context, other.Address);
+        await page.Page.ClickAsync("#add");
+        // Sent, refused, backed off and sent again: the tracker cannot tell a refusal by CORS from a network failure.
+        await Eventually.HoldsAsync(() => page.Failed.Count >= 2, () => $"The tracker did not try twice.\n{page.Diagnostics()}");
+
+        Assert.Empty(page.Answered);
+        var pending = await page.PendingAsync();
+        Assert.Equal(["page_view", "add_to_cart"], pending.Select(e => e.GetProperty("event_type").GetString()));
+        var stored = await page.Page.EvaluateAsync<string?>("() => Object.keys(localStorage).filter((k) => k.startsWith('clickstream:queue:')).map((k) => localStorage.getItem(k)).join()");
+        Assert.All(pending, e => Assert.Contains(e.GetProperty("event_id").GetString()!, stored));
+        Assert.Empty(await TrackedRow.ReadAllAsync(database));
+        await context.DisposeAsync();
+        await api.StopCleanlyAsync();
+    }
+
+    [Fact]
+    public async Task An_event_the_api_refuses_with_400_is_dropped_with_a_console_warning_and_never_sent_again_while_the_rest_of_its_batch_is()
+    {
+        await using var site = await TrackerTestSite.StartAsync("127.0.0.2");
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var api = await StartStandaloneAsync(database, site.Origin);
+        site.ServeTrackerOf(api.Address);
+        var context = await chromium.Browser.NewContextAsync();
+        var page = await TrackerPage.OpenAsync(context, site.Address);
+        await page.WaitUntilNothingPendingAsync("the page view");
+
+        // One batch: a valid event, and one whose properties hold a NUL, which PostgreSQL's jsonb cannot keep.
+        var ids = await page.Page.EvaluateAsync<string[]>("() => [clickstream.track('newsletter_subscribe', { plan: 'weekly' }), clickstream.track('form_error', { note: 'a\\u0000b' })]");
+        var (good, bad) = (Guid.Parse(ids[0]), Guid.Parse(ids[1]));
+        await page.WaitUntilNothingPendingAsync("the refused batch");
+
+        var refused = Assert.Single(page.Answered, a => a.Status == 400);
+        Assert.Equal([good, bad], refused.EventIds);
+        Assert.Contains(page.Warnings, w => w.Contains("(400)", StringComparison.Ordinal) && w.Contains("dropped", StringComparison.Ordinal));
+        var after = page.Sent.SkipWhile(s => !s.EventIds.Contains(bad)).Skip(1).ToList();
+        Assert.DoesNotContain(after, s => s.EventIds.Contains(bad));
+        Assert.Contains(after, s => s.EventIds.SequenceEqual([good]));
+        await StoredRows.AssertEachStoredExactlyOnceAsync(database, [.. page.SentEventIds().Except([bad])], () => page.Diagnostics() + "\n" + api.Tail);
+        var rows = await TrackedRow.ReadAllAsync(database);
+        Assert.Equal(["page_view", "newsletter_subscribe"], rows.Select(r => r.EventType));
+        Assert.Equal(good, rows[1].EventId);
+        await context.DisposeAsync();
+        await api.StopCleanlyAsync();
+    }
+
+    [Fact]
+    public async Task While_the_broker_is_down_the_tracker_waits_the_503s_Retry_After_and_sends_the_same_events_again_until_each_is_stored_once()
+    {
+        await using var site = await TrackerTestSite.StartAsync("127.0.0.2");
+        await using var broker = EmbeddedKafkaBroker.Start(new() { Topics = { [Topics.RawEvents] = FaultedPipeline.Partitions, [Topics.RawEventsDeadLetter] = 1 } });
+        var database = await TestPostgres.CreateDatabaseAsync();
+        var pipeline = new Dictionary<string, string> { ["Kafka__BootstrapServers"] = broker.BootstrapServers, ["ConnectionStrings__Events"] = database };
+        await using var worker = ServiceProcess.Start("Clickstream.Consumers", "worker", new Dictionary<string, string>(FaultedPipeline.WorkerSettings.Concat(pipeline)));
+        await using var api = ServiceProcess.Start("Clickstream.Api", "api", new Dictionary<string, string>(FaultedPipeline.ApiSettings.Concat(pipeline))
+        {
+            ["Api__Cors__AllowedOrigins__0"] = site.Origin,
+        });
+        await Task.WhenAll(worker.WaitUntilReadyAsync(), api.WaitUntilReadyAsync());
+        site.ServeTrackerOf(api.Address);
+        var context = await chromium.Browser.NewContextAsync();
+        var page = await TrackerPage.OpenAsync(context, site.Address);
+        await page.WaitUntilNothingPendingAsync("the page view, before the outage");
+
+        broker.SetBrokerDown(1);
+        Guid clicked;
+        try
+        {
+            await page.Page.ClickAsync("#add");
+            clicked = Guid.Parse((await page.PendingAsync()).Single().GetProperty("event_id").GetString()!);
+            await Eventually.HoldsAsync(() => page.Answered.Count(a => a.Status == 503) >= 2, () => $"No second 503.\n{page.Diagnostics()}\n{api.Tail}");
+        }
+        finally
+        {
+            broker.SetBrokerUp(1);
+        }
+        await page.WaitUntilNothingPendingAsync("the click, after the outage");
+
+        var sent = page.Sent;
+        var unavailable = page.Answered.Where(a => a.Status == 503).ToList();
+        Assert.All(unavailable, a => Assert.Equal("1", a.RetryAfter));
+        Assert.All(unavailable, a => Assert.Equal([clicked], a.EventIds));
+        // After each 503 the next request came no sooner than Retry-After, on the page's own clock (less a millisecond
+        // for its rounding).
+        var fetches = await page.FetchTimesAsync();
+        Assert.Equal(sent.Count, fetches.Count);
+        for (var i = 0; i < fetches.Count - 1; i++)
+        {
+            if (fetches[i].Status == 503)
+            {
+                var waited = TimeSpan.FromMilliseconds(fetches[i + 1].Start - fetches[i].End!.Value);
+                Assert.True(waited >= TimeSpan.FromSeconds(1) - TimeSpan.FromMilliseconds(1), $"Sent again {waited.TotalMilliseconds} ms after a 503 with Retry-After: 1.");
+            }
+        }
+        Assert.True(fetches.Count(f => f.Status == 503) >= 2, page.Diagnostics());
+        Assert.Equal(202, fetches[^1].Status);
+        Assert.True(sent.Count(s => s.EventIds.Contains(clicked)) >= 3, page.Diagnostics());
+        await StoredRows.AssertEachStoredExactlyOnceAsync(database, [.. page.SentEventIds()], () => page.Diagnostics() + "\n" + api.Tail + "\n" + worker.Tail);
+        Assert.Equal(["page_view", "add_to_cart"], (await TrackedRow.ReadAllAsync(database)).Select(r => r.EventType));
+        await context.DisposeAsync();
+        await api.StopCleanlyAsync();
+        await worker.StopCleanlyAsync();
+    }
+
+    // The standalone run (its embedded broker and consumers) on the test run's PostgreSQL, a database of its own.
+    private static async Task<ServiceProcess> StartStandaloneAsync(string database, string allowedOrigin)
+    {
+        var api = ServiceProcess.Start("Clickstream.Api", "standalone api", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Events"] = database,
+            ["Api__Cors__AllowedOrigins__0"] = allowedOrigin,
+        });
+        try
+        {
+            await api.WaitUntilReadyAsync();
+            return api;
+        }
+        catch
+        {
+            await api.DisposeAsync();
+            throw;
+        }
+    }
+}
