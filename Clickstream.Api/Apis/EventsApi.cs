@@ -1,7 +1,6 @@
 using System.Globalization;
 using Clickstream.Api.Ingestion;
 using Clickstream.Api.Publishing;
-using Clickstream.Api.RateLimiting;
 using Clickstream.Api.Security;
 using Clickstream.Api.Telemetry;
 using Clickstream.Contracts;
@@ -22,10 +21,10 @@ public static class EventsApi
     {
         var events = app.MapGroup("/events")
             .WithTags("Events")
-            .RequireAuthorization(ApiKeyDefaults.Policy)
-            .RequireRateLimiting(IngestionRateLimiting.Policy)
+            .RequireAuthorization(ApiKeyDefaults.IngestPolicy)
             .RequireCors(CrossOriginRequests.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)

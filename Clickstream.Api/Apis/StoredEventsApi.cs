@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Clickstream.Api.RateLimiting;
 using Clickstream.Api.Security;
 using Clickstream.Api.ReadModel;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,10 +24,10 @@ public static class StoredEventsApi
             .WithDescription("200 with the event as stored (with received_at and stored_at) once the consumers stored it; "
                 + "404 while it is not stored (yet); 503 when the database cannot be reached.")
             .RequireAuthorization(ApiKeyDefaults.Policy)
-            .RequireRateLimiting(IngestionRateLimiting.Policy)
             .RequireCors(CrossOriginRequests.Policy)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;

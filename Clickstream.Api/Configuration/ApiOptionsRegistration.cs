@@ -10,9 +10,10 @@ internal static class ApiOptionsRegistration
             .ValidateOnStart();
         services.AddOptions<PublishOptions>().BindConfiguration(PublishOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReadinessOptions>().BindConfiguration(ReadinessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
+            .ValidateProblems<RateLimitOptions, IConfiguration>((o, configuration) => o.Problems(configuration)).ValidateOnStart();
         services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
-            .Validate(ApiKeyOptions.AreStrong, $"Every Api:Keys entry must be at least {ApiKeyOptions.MinimumKeyLength} characters long.")
+            .ValidateProblems(o => o.Problems())
             .ValidateOnStart();
         return services;
     }

@@ -18,17 +18,13 @@ public sealed class CrossOriginOptions
 
     internal IEnumerable<string> Problems(ApiKeyOptions keys)
     {
-        if (AllowsAnyOrigin && keys.Keys.Count > 0)
+        if (AllowsAnyOrigin && keys.AnyConfigured)
         {
-            yield return "Api:Cors:AllowedOrigins may be * only while no Api:Keys are configured: a page of any origin would then send events with a server key; list the sites' origins.";
+            yield return "Api:Cors:AllowedOrigins may be * only while no Api:Keys or Api:PublishableKeys are configured: a page of any origin would then send events with a server key; list the sites' origins.";
         }
-        foreach (var origin in AllowedOrigins.Where(o => o != "*"))
+        foreach (var origin in AllowedOrigins.Where(o => o != "*" && !WebOrigins.IsOrigin(o)))
         {
-            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
-                || uri.GetLeftPart(UriPartial.Authority) != origin.TrimEnd('/'))
-            {
-                yield return $"Api:Cors:AllowedOrigins entry '{origin}' is not an origin: give scheme://host[:port], without a path (e.g. https://shop.example).";
-            }
+            yield return WebOrigins.NotAnOrigin($"{Section}:AllowedOrigins", origin);
         }
         if (PreflightMaxAge < TimeSpan.Zero || PreflightMaxAge > TimeSpan.FromHours(24))
         {

@@ -56,7 +56,7 @@ public static class ClickstreamApiExtensions
 
     /// <summary>
     /// The middleware, in order: the client's address (from trusted proxies), failures as problem details, CORS, then
-    /// who is calling, then how often.
+    /// how often (before the key check, so guessing keys is slowed down too), then who is calling.
     /// </summary>
     public static WebApplication UseClickstreamApi(this WebApplication app)
     {
@@ -70,9 +70,9 @@ public static class ClickstreamApiExtensions
         // Before the key check and the limiter: a preflight carries neither a key nor a body, and is answered here.
         app.UseCors();
         app.UseRoutingRefusalCounting();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
         return app;
     }
 

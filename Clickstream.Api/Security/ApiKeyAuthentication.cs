@@ -1,19 +1,22 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Clickstream.Api.Security;
 
-/// <summary>Registers API-key authentication and the policy the event endpoints require.</summary>
+/// <summary>Registers API-key authentication and the two policies: server keys, and sending events.</summary>
 internal static class ApiKeyAuthentication
 {
     public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services)
     {
         services.AddSingleton<ApiKeys>();
+        services.AddSingleton<IAuthorizationHandler, BoundOriginRequirement>();
         services.AddAuthentication(ApiKeyDefaults.Scheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, configureOptions: null);
+        // The API key scheme is the default one, which the authentication middleware already ran: naming it in the
+        // policies as well would authenticate every request a second time.
         services.AddAuthorizationBuilder()
-            // The API key scheme is the default one, which the authentication middleware already ran: naming it in the
-            // policy as well would authenticate every request a second time.
-            .AddPolicy(ApiKeyDefaults.Policy, p => p.RequireAuthenticatedUser());
+            .AddPolicy(ApiKeyDefaults.Policy, p => p.RequireAuthenticatedUser().RequireRole(ApiKeyDefaults.ServerRole))
+            .AddPolicy(ApiKeyDefaults.IngestPolicy, p => p.RequireAuthenticatedUser().AddRequirements(new BoundOriginRequirement()));
         return services;
     }
 }

@@ -6,32 +6,42 @@ using Microsoft.Extensions.Options;
 namespace Clickstream.Api.Security;
 
 /// <summary>
-/// The configured API keys, kept as SHA-256 digests: every comparison is between equal-length digests with
-/// <see cref="CryptographicOperations.FixedTimeEquals"/>, over all keys, so timing reveals neither a key's content
-/// nor its length nor which key matched.
+/// The configured API keys, server and publishable, kept as SHA-256 digests: every comparison is between equal-length
+/// digests with <see cref="CryptographicOperations.FixedTimeEquals"/>, over all keys, so timing reveals neither a key's
+/// content nor its length nor which key matched.
 /// </summary>
 internal sealed class ApiKeys
 {
-    private readonly byte[][] _digests;
+    private readonly (byte[] Digest, ApiKey Key)[] _keys;
 
-    public ApiKeys(IOptions<ApiKeyOptions> options) =>
-        _digests = options.Value.Keys.Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k.Trim()))).ToArray();
+    public ApiKeys(IOptions<ApiKeyOptions> options)
+    {
+        var configured = options.Value;
+        _keys =
+        [
+            .. configured.Keys.Select((k, i) => (Digest(k.Trim()), new ApiKey($"key-{i + 1}", ApiKeyKind.Server, []))),
+            .. configured.PublishableKeys.Select((k, i) => (Digest(k.Key.Trim()),
+                new ApiKey($"publishable-{i + 1}", ApiKeyKind.Publishable, [.. k.Origins.Select(WebOrigins.Normalize)]))),
+        ];
+    }
 
     /// <summary>False when no keys are configured: the API is then open to every client.</summary>
-    public bool AreRequired => _digests.Length > 0;
+    public bool AreRequired => _keys.Length > 0;
 
-    /// <summary>A name for the key (its position, "key-1"...), never the key itself; null when no key matches.</summary>
-    public string? Identify(string presented)
+    /// <summary>The key <paramref name="presented"/> is; null when it is none of them.</summary>
+    public ApiKey? Identify(string presented)
     {
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        var match = -1;
-        for (var i = 0; i < _digests.Length; i++)
+        var digest = Digest(presented);
+        ApiKey? match = null;
+        foreach (var (candidate, key) in _keys)
         {
-            if (CryptographicOperations.FixedTimeEquals(digest, _digests[i]))
+            if (CryptographicOperations.FixedTimeEquals(digest, candidate))
             {
-                match = i;
+                match = key;
             }
         }
-        return match < 0 ? null : $"key-{match + 1}";
+        return match;
     }
+
+    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }

@@ -11,10 +11,11 @@ internal static class CrossOriginRequests
 
     public static IServiceCollection AddCrossOriginRequests(this IServiceCollection services)
     {
-        services.AddOptions<CrossOriginOptions>().BindConfiguration(CrossOriginOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<CrossOriginOptions>, ProblemsValidator>();
+        // The keys are read raw: their own validation (a short key) reports on them, and must not be thrown from in here.
+        services.AddOptions<CrossOriginOptions>().BindConfiguration(CrossOriginOptions.Section)
+            .ValidateProblems<CrossOriginOptions, IConfiguration>((o, configuration) => o.Problems(ConfiguredKeys(configuration))).ValidateOnStart();
         services.AddCors();
-        services.AddOptions<CorsOptions>().Configure<IOptions<CrossOriginOptions>>((cors, configured) => cors.AddPolicy(Policy, policy =>
+        services.AddOptions<CorsOptions>().Configure<IOptions<CrossOriginOptions>, IConfiguration>((cors, configured, configuration) => cors.AddPolicy(Policy, policy =>
         {
             var o = configured.Value;
             if (o.AllowsAnyOrigin)
@@ -23,7 +24,8 @@ internal static class CrossOriginRequests
             }
             else
             {
-                policy.WithOrigins([.. o.AllowedOrigins.Select(origin => origin.TrimEnd('/'))]);
+                // A page whose publishable key is bound to its origin must get through CORS too.
+                policy.WithOrigins([.. o.AllowedOrigins.Select(WebOrigins.Normalize).Concat(ConfiguredKeys(configuration).BoundOrigins)]);
             }
             policy.WithMethods("POST", "GET")
                 .WithHeaders("Content-Type", "Content-Encoding", ApiKeyDefaults.HeaderName, "Authorization")
@@ -34,14 +36,6 @@ internal static class CrossOriginRequests
         return services;
     }
 
-    // Every problem named at start, not one generic line. The keys are read raw: their own validation (a short key)
-    // reports on them, and must not be thrown from inside this one.
-    private sealed class ProblemsValidator(IConfiguration configuration) : IValidateOptions<CrossOriginOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, CrossOriginOptions options)
-        {
-            var keys = configuration.GetSection(ApiKeyOptions.Section).Get<ApiKeyOptions>() ?? new ApiKeyOptions();
-            return options.Problems(keys).ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
-        }
-    }
+    private static ApiKeyOptions ConfiguredKeys(IConfiguration configuration) =>
+        configuration.GetSection(ApiKeyOptions.Section).Get<ApiKeyOptions>() ?? new ApiKeyOptions();
 }

@@ -14,8 +14,8 @@ internal static class TrustedProxies
 {
     public static IServiceCollection AddTrustedProxies(this IServiceCollection services)
     {
-        services.AddOptions<TrustedProxyOptions>().BindConfiguration(TrustedProxyOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TrustedProxyOptions>, ProblemsValidator>();
+        services.AddOptions<TrustedProxyOptions>().BindConfiguration(TrustedProxyOptions.Section)
+            .ValidateProblems(o => o.Problems()).ValidateOnStart();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TrustedProxyOptions>>((forwarded, configured) =>
         {
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
@@ -44,11 +44,5 @@ internal static class TrustedProxies
             app.UseForwardedHeaders();
         }
         return app;
-    }
-
-    private sealed class ProblemsValidator : IValidateOptions<TrustedProxyOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, TrustedProxyOptions options) =>
-            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 }

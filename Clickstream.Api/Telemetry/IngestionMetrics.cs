@@ -20,6 +20,7 @@ internal sealed class IngestionMetrics
         [new("reason", "unavailable")],
         [new("reason", "unauthorized")],
         [new("reason", "rate_limited")],
+        [new("reason", "forbidden")],
     ];
 
     private static readonly KeyValuePair<string, object?>[][] CauseTags =

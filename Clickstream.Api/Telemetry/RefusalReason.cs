@@ -17,4 +17,7 @@ internal enum RefusalReason
 
     /// <summary>429: the key's (or address's) rate limit is reached.</summary>
     RateLimited,
+
+    /// <summary>403: a publishable key used from a page of an origin it is not bound to.</summary>
+    Forbidden,
 }

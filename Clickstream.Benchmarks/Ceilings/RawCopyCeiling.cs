@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Clickstream.Benchmarks.Infrastructure;
+using Clickstream.Benchmarks.Reporting;
 using Clickstream.Contracts;
 using Npgsql;
 using Clickstream.Consumers.Storage;
@@ -16,7 +17,21 @@ public static class RawCopyCeiling
 {
     private const int WarmupRows = 20_000;
 
-    public static async Task<double> RowsPerSecondAsync(string connectionString, IReadOnlyList<ClickEvent> rows, int batchSize, CancellationToken cancellationToken)
+    /// <summary>The ceiling as a phase of the report: rows/s, and CPU per row of this process and of PostgreSQL.</summary>
+    public static async Task<PhaseResult> PhaseAsync(BenchmarkInfrastructure infrastructure, IReadOnlyList<ClickEvent> rows, int batchSize,
+        CancellationToken cancellationToken)
+    {
+        var (rowsPerSecond, cpu) = await MeasureAsync(infrastructure.ConnectionString, infrastructure.Postgres?.DataDirectory, rows, batchSize, cancellationToken);
+        return new PhaseResult
+        {
+            Name = $"raw COPY ({batchSize})", Role = "ceiling", Unit = "rows/s", Throughput = rowsPerSecond,
+            Figures = cpu.PerRow(rows.Count, "COPY client"),
+        };
+    }
+
+    /// <returns>Rows per second, and the CPU the timed COPYs took (this process, PostgreSQL).</returns>
+    public static async Task<(double RowsPerSecond, CpuSeconds Cpu)> MeasureAsync(string connectionString, string? postgresDataDirectory,
+        IReadOnlyList<ClickEvent> rows, int batchSize, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -32,6 +47,7 @@ public static class RawCopyCeiling
 
         // Slices are made before the clock starts: only the COPY is timed.
         var batches = rows.Chunk(batchSize).ToList();
+        var cpu = CpuMeter.Start(postgresDataDirectory);
         var clock = Stopwatch.StartNew();
         foreach (var batch in batches)
         {
@@ -39,8 +55,9 @@ public static class RawCopyCeiling
             await ClickEventCopy.WriteAsync(connection, "events", batch, cancellationToken);
         }
         var elapsed = clock.Elapsed;
+        var used = cpu.Elapsed();
 
         await EventsTable.TruncateAsync(connection, cancellationToken);
-        return rows.Count / elapsed.TotalSeconds;
+        return (rows.Count / elapsed.TotalSeconds, used);
     }
 }

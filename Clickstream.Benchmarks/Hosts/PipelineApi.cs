@@ -24,7 +24,6 @@ public static class PipelineApi
             ["Telemetry:Enabled"] = telemetry ? "true" : "false",
             ["Kafka:BootstrapServers"] = bootstrapServers,
             ["Kafka:Settings:linger.ms"] = lingerMs.ToString(CultureInfo.InvariantCulture),
-            ["Api:RateLimit:PermitLimit"] = int.MaxValue.ToString(CultureInfo.InvariantCulture),
         };
         if (maxConsumerLagBytes is { } maxLag)
         {

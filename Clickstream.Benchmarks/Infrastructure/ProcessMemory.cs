@@ -43,7 +43,7 @@ public static class ProcessMemory
         return (anonymous + shared) / 1024.0;
     }
 
-    private static string? FindPostmaster(string dataDirectory)
+    internal static string? FindPostmaster(string dataDirectory)
     {
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
@@ -61,7 +61,7 @@ public static class ProcessMemory
         return null;
     }
 
-    private static IEnumerable<string> ChildrenOf(string parent) =>
+    internal static IEnumerable<string> ChildrenOf(string parent) =>
         Directory.EnumerateDirectories("/proc")
             .Select(Path.GetFileName)
             .Where(pid => pid!.All(char.IsAsciiDigit) && StatusField(pid!, "PPid") == parent)

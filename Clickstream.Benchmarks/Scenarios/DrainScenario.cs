@@ -21,6 +21,9 @@ public static class DrainScenario
     /// </summary>
     public static int PartitionsFor(int events) => Math.Max(12, (events + 4_999) / 5_000);
 
+    // The worker's default Ingestion:TimeLimit, which the plain consumer keeps as well.
+    private static readonly TimeSpan TimeLimit = new Clickstream.Consumers.Configuration.IngestionBatchOptions().TimeLimit;
+
     public static async Task RunAsync(BenchmarkRun run)
     {
         var o = run.Options;
@@ -51,16 +54,16 @@ public static class DrainScenario
 
         foreach (var batchSize in batchSizes)
         {
-            PhaseResult? ceiling = null;
+            PhaseResult? ceiling = null, plain = null;
             if (!o.SkipCeilings)
             {
-                ceiling = await run.MeasureAsync($"storage ceiling: raw binary COPY, batches of {batchSize:N0}", async () => new PhaseResult
-                {
-                    Name = $"raw COPY ({batchSize})", Role = "ceiling", Unit = "rows/s",
-                    Throughput = await RawCopyCeiling.RowsPerSecondAsync(infrastructure.ConnectionString, rows, batchSize, run.CancellationToken),
-                });
+                ceiling = await run.MeasureAsync($"storage ceiling: raw binary COPY, batches of {batchSize:N0}",
+                    () => RawCopyCeiling.PhaseAsync(infrastructure, rows, batchSize, run.CancellationToken));
+                plain = await run.MeasureAsync($"consumer ceiling: plain Confluent consumer + COPY, batches of {batchSize:N0}",
+                    () => PlainConsumerAsync(run, batchSize));
             }
             var drain = await run.MeasureAsync($"pipeline: drain with consumer batches of {batchSize:N0}", () => DrainAsync(run, batchSize));
+            run.Ratio(drain, plain);
             run.Ratio(drain, ceiling);
             if (o.CompareTelemetryOff)
             {
@@ -69,6 +72,23 @@ public static class DrainScenario
                 run.Ratio(drain, off);
             }
         }
+    }
+
+    private static async Task<PhaseResult> PlainConsumerAsync(BenchmarkRun run, int batchSize)
+    {
+        var infrastructure = run.Infrastructure;
+        var drained = await PlainConsumerCeiling.DrainAsync(infrastructure.Broker.BootstrapServers, infrastructure.ConnectionString,
+            infrastructure.Postgres?.DataDirectory, run.Options.Events, batchSize, TimeLimit, run.Options.DrainTimeout, run.CancellationToken);
+        var figures = drained.Cpu.PerRow(Math.Max(drained.Rows, 1), "consumer");
+        figures["stored"] = drained.Rows;
+        figures["complete"] = drained.Rows >= run.Options.Events ? 1 : 0;
+        figures["seconds to all stored"] = drained.Elapsed.TotalSeconds;
+        return new PhaseResult
+        {
+            Name = $"plain consumer ({batchSize})", Role = "ceiling", Unit = "rows/s",
+            Throughput = drained.Rows / drained.Elapsed.TotalSeconds,
+            Figures = figures,
+        };
     }
 
     private static async Task<PhaseResult> DrainAsync(BenchmarkRun run, int batchSize, bool telemetry = true)
@@ -82,6 +102,7 @@ public static class DrainScenario
 
         long stored = 0;
         TimeSpan? firstRow = null;
+        var cpu = CpuMeter.Start(infrastructure.Postgres?.DataDirectory);
         var clock = Stopwatch.StartNew();
         run.Progress.Report(() => $"{clock.Elapsed.TotalSeconds,5:F1}s  stored {Interlocked.Read(ref stored),10:N0} of {o.Events:N0}");
         using var host = await PipelineConsumers.StartAsync(
@@ -98,6 +119,7 @@ public static class DrainScenario
             }
         }
         var done = clock.Elapsed;
+        var used = cpu.Elapsed();
         run.Progress.Clear();
         await host.StopAsync(CancellationToken.None);
 
@@ -107,7 +129,7 @@ public static class DrainScenario
             Role = telemetry ? "pipeline" : "baseline",
             Unit = "rows/s",
             Throughput = stored / done.TotalSeconds,
-            Figures = new()
+            Figures = new(used.PerRow(Math.Max(stored, 1), "worker"))
             {
                 ["stored"] = stored,
                 ["complete"] = stored >= o.Events ? 1 : 0,

@@ -122,7 +122,7 @@ public sealed class BrowserRequestTests(BrowserApiHost host) : IClassFixture<Bro
     }
 
     [Theory]
-    [InlineData("*", "Api:Cors:AllowedOrigins may be * only while no Api:Keys are configured")]
+    [InlineData("*", "Api:Cors:AllowedOrigins may be * only while no Api:Keys or Api:PublishableKeys are configured")]
     [InlineData("https://shop.example/checkout", "Api:Cors:AllowedOrigins entry 'https://shop.example/checkout' is not an origin")]
     public async Task Cors_settings_that_cannot_be_right_stop_the_start_naming_the_setting(string origin, string problem)
     {

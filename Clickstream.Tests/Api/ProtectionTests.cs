@@ -15,9 +15,9 @@ public sealed class ProtectedApiHost : ApiHost
     {
         ["Api:Keys:0"] = Key,
         ["Api:Keys:1"] = RateLimitedKey,
-        ["Api:RateLimit:PermitLimit"] = PermitLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Api:RateLimit:PerKey:PermitLimit"] = PermitLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         // A window far longer than the test, so the limit cannot reset under it.
-        ["Api:RateLimit:Window"] = "01:00:00",
+        ["Api:RateLimit:PerKey:Window"] = "01:00:00",
     };
 }
 

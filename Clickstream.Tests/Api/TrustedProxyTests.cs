@@ -50,8 +50,8 @@ public sealed class TrustedProxyTests
         await using var broker = EmbeddedKafkaBroker.Start(new() { Topics = { [Topics.RawEvents] = 1, [Topics.RawEventsDeadLetter] = 1 } });
         settings["Kafka__BootstrapServers"] = broker.BootstrapServers;
         settings["Standalone__Enabled"] = "false";
-        settings["Api__RateLimit__PermitLimit"] = "2";
-        settings["Api__RateLimit__Window"] = "00:01:00";
+        settings["Api__RateLimit__PerAddress__PermitLimit"] = "2";
+        settings["Api__RateLimit__PerAddress__Window"] = "00:01:00";
         await using var api = ServiceProcess.Start("Clickstream.Api", "The API", settings);
         await api.WaitUntilReadyAsync();
         using var client = new HttpClient { BaseAddress = api.Address };

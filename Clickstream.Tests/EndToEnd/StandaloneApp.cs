@@ -50,8 +50,6 @@ internal sealed partial class StandaloneApp : IAsyncDisposable
         start.Environment["Standalone__PostgresDataDirectory"] = Path.Combine(dataFolder, "postgres");
         start.Environment["Standalone__PostgresPort"] = postgresPort.ToString();
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        // The whole test load comes from one address: above the per-client rate limit meant for real clients.
-        start.Environment["Api__RateLimit__PermitLimit"] = "1000000";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

@@ -38,8 +38,6 @@ internal sealed class FaultedPipeline : IAsyncDisposable
     public static readonly IReadOnlyDictionary<string, string> ApiSettings = new Dictionary<string, string>
     {
         ["Standalone__Enabled"] = "false",
-        // The whole load comes from one address: above the per-client rate limit meant for real clients.
-        ["Api__RateLimit__PermitLimit"] = "1000000",
         ["Api__Publishing__Timeout"] = "00:00:02",
         ["Api__Publishing__RetryAfter"] = "00:00:01",
         ["Api__Readiness__ProbeInterval"] = "00:00:00.250",

@@ -121,6 +121,7 @@ public sealed class ApiProtectionMetricsTests(ApiProtectionMetricsTests.Host hos
 {
     private const string Meter = "Clickstream.Api";
     private const string Key = "key-for-metrics-0001";
+    private const string PublishableKey = "pk-for-metrics-0001";
     private const int PermitLimit = 2;
 
     public sealed class Host : ApiHost
@@ -128,14 +129,16 @@ public sealed class ApiProtectionMetricsTests(ApiProtectionMetricsTests.Host hos
         protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
         {
             ["Api:Keys:0"] = Key,
-            ["Api:RateLimit:PermitLimit"] = PermitLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Api:PublishableKeys:0:Key"] = PublishableKey,
+            ["Api:PublishableKeys:0:Origins:0"] = "https://shop.example",
+            ["Api:RateLimit:PerKey:PermitLimit"] = PermitLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Far longer than the test: the window cannot reset under it.
-            ["Api:RateLimit:Window"] = "01:00:00",
+            ["Api:RateLimit:PerKey:Window"] = "01:00:00",
         };
     }
 
     [Fact]
-    public async Task Requests_without_a_key_count_as_unauthorized_and_over_the_limit_as_rate_limited_on_the_ingestion_routes_only()
+    public async Task Requests_without_a_key_count_as_unauthorized_from_a_wrong_origin_as_forbidden_and_over_the_limit_as_rate_limited_on_the_ingestion_routes_only()
     {
         var meters = host.Factory.Services.GetRequiredService<IMeterFactory>();
         using var accepted = new Measured<long>(meters, Meter, "clickstream.api.events.accepted");
@@ -151,6 +154,11 @@ public sealed class ApiProtectionMetricsTests(ApiProtectionMetricsTests.Host hos
         {
             Assert.Equal(HttpStatusCode.Unauthorized, read.StatusCode);
         }
+        using (var wrongOrigin = new HttpRequestMessage(HttpMethod.Post, $"/events?key={PublishableKey}") { Content = ApiRequests.Json(ApiRequests.Event(2)) })
+        {
+            wrongOrigin.Headers.Add("Origin", "https://elsewhere.example");
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(wrongOrigin)).StatusCode);
+        }
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < PermitLimit + 1; i++)
         {
@@ -163,7 +171,8 @@ public sealed class ApiProtectionMetricsTests(ApiProtectionMetricsTests.Host hos
         Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests], statuses);
         Assert.Equal(1, refused.Sum(("reason", "unauthorized")));
         Assert.Equal(1, refused.Sum(("reason", "rate_limited")));
-        Assert.Equal(2, refused.Sum());
+        Assert.Equal(1, refused.Sum(("reason", "forbidden")));
+        Assert.Equal(3, refused.Sum());
         Assert.Equal(PermitLimit, accepted.Sum());
     }
 }

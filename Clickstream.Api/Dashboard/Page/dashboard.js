@@ -111,6 +111,10 @@
           : 'This API requires an API key: the dashboard data answered 401 Unauthorized without one.');
         return;
       }
+      if (response.status === 403) {
+        askForKey('The API refused this key for the dashboard (403 Forbidden): a publishable key may only send events. Enter a server key.');
+        return;
+      }
       if (!response.ok) {
         throw new Error(`the dashboard data answered ${response.status}`);
       }

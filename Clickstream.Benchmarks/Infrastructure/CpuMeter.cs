@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Clickstream.Benchmarks.Infrastructure;
+
+/// <summary>
+/// CPU time spent over a measured stretch (Linux /proc): this process without the embedded broker's thread (librdkafka's
+/// mock cluster runs in whichever process starts it, on its thread "rdk:mock"), the broker's thread, and the PostgreSQL
+/// server's process tree. So a phase's CPU per row is the worker's (or the ceiling's) alone, and PostgreSQL's beside it.
+/// </summary>
+public sealed class CpuMeter
+{
+    // USER_HZ: the unit of /proc's utime and stime, 100 on every Linux this runs on.
+    private const double TicksPerSecond = 100;
+
+    private readonly string? _postgresDataDirectory;
+    private readonly CpuSeconds _start;
+
+    private CpuMeter(string? postgresDataDirectory)
+    {
+        _postgresDataDirectory = postgresDataDirectory;
+        _start = Read(postgresDataDirectory);
+    }
+
+    public static CpuMeter Start(string? postgresDataDirectory) => new(postgresDataDirectory);
+
+    /// <summary>CPU seconds since <see cref="Start"/>.</summary>
+    public CpuSeconds Elapsed() => Read(_postgresDataDirectory) - _start;
+
+    private static CpuSeconds Read(string? postgresDataDirectory)
+    {
+        using var self = Process.GetCurrentProcess();
+        var process = self.TotalProcessorTime.TotalSeconds;
+        var broker = 0.0;
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            if (ReadOrEmpty(Path.Combine(task, "comm")).Trim() == "rdk:mock")
+            {
+                broker += StatTicks(Path.Combine(task, "stat"), children: false) / TicksPerSecond;
+            }
+        }
+        var postgres = 0.0;
+        if (postgresDataDirectory is not null && ProcessMemory.FindPostmaster(postgresDataDirectory) is { } postmaster)
+        {
+            // Backends that ended are in the postmaster's children's times; those alive are counted one by one.
+            postgres = StatTicks($"/proc/{postmaster}/stat", children: true) / TicksPerSecond
+                + ProcessMemory.ChildrenOf(postmaster).Sum(pid => StatTicks($"/proc/{pid}/stat", children: false)) / TicksPerSecond;
+        }
+        return new CpuSeconds(process - broker, broker, postgres);
+    }
+
+    // utime and stime are fields 14 and 15 of /proc/<pid>/stat, cutime and cstime 16 and 17; the command name before
+    // them (field 2, in parentheses) may hold spaces, so fields are counted from after its closing parenthesis.
+    private static long StatTicks(string path, bool children)
+    {
+        var stat = ReadOrEmpty(path);
+        var close = stat.LastIndexOf(')');
+        if (close < 0)
+        {
+            return 0;
+        }
+        var fields = stat[(close + 2)..].Split(' ');
+        long Field(int number) => long.Parse(fields[number - 3], NumberStyles.None, CultureInfo.InvariantCulture);
+        return Field(14) + Field(15) + (children ? Field(16) + Field(17) : 0);
+    }
+
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ""; // the thread or process ended meanwhile
+        }
+    }
+}
+
+/// <summary>CPU seconds: this process without the broker, the embedded broker's thread, PostgreSQL's processes.</summary>
+public readonly record struct CpuSeconds(double Process, double Broker, double Postgres)
+{
+    public static CpuSeconds operator -(CpuSeconds end, CpuSeconds start) =>
+        new(end.Process - start.Process, end.Broker - start.Broker, end.Postgres - start.Postgres);
+
+    /// <summary>The figures a phase reports for <paramref name="rows"/> rows, in µs of CPU per row.</summary>
+    public Dictionary<string, double> PerRow(double rows, string process) => new()
+    {
+        [$"{process} CPU µs/row"] = Process / rows * 1e6,
+        ["postgres CPU µs/row"] = Postgres / rows * 1e6,
+        ["broker CPU µs/row"] = Broker / rows * 1e6,
+    };
+}
