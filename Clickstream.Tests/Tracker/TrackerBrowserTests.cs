@@ -14,6 +14,7 @@ namespace Clickstream.Tests.Tracker;
 public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixture<HeadlessChromium>
 {
     private const string SearchReferrer = "https://search.example/results?q=shoes";
+    private const string PublishableKey = "pk-tracker-browser-test-0001";
 
     [Fact]
     public async Task A_visit_with_a_click_a_navigation_and_a_close_is_stored_once_per_event_with_one_session_and_the_referrers_and_the_beacon_delivers_the_last_event()
@@ -185,14 +186,67 @@ public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixtu
         await worker.StopCleanlyAsync();
     }
 
-    // The standalone run (its embedded broker and consumers) on the test run's PostgreSQL, a database of its own.
-    private static async Task<ServiceProcess> StartStandaloneAsync(string database, string allowedOrigin)
+    [Fact]
+    public async Task With_a_publishable_key_bound_to_the_page_s_origin_fetches_carry_it_in_X_Api_Key_the_beacon_as_the_key_parameter_and_another_origin_s_beacon_is_refused()
     {
-        var api = ServiceProcess.Start("Clickstream.Api", "standalone api", new Dictionary<string, string>
+        await using var site = await TrackerTestSite.StartAsync("127.0.0.2");
+        await using var other = await TrackerTestSite.StartAsync("127.0.0.3");
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var api = await StartStandaloneAsync(database, new Dictionary<string, string>
         {
-            ["ConnectionStrings__Events"] = database,
-            ["Api__Cors__AllowedOrigins__0"] = allowedOrigin,
+            ["Api__PublishableKeys__0__Key"] = PublishableKey,
+            ["Api__PublishableKeys__0__Origins__0"] = site.Origin,
         });
+        site.ServeTrackerOf(api.Address, PublishableKey);
+        other.ServeTrackerOf(api.Address, PublishableKey);
+
+        var context = await chromium.Browser.NewContextAsync();
+        await context.Clock.InstallAsync();
+        var shop = await TrackerPage.OpenAsync(context, site.Address);
+        await shop.WaitUntilNothingPendingAsync("the page view");
+        Assert.Equal(PublishableKey, Assert.Single(shop.Sent).ApiKey);
+        Assert.DoesNotContain("key=", Assert.Single(shop.Sent).Url, StringComparison.Ordinal);
+        await context.Clock.PauseAtAsync(DateTimeOffset.FromUnixTimeMilliseconds(await shop.Page.EvaluateAsync<long>("() => Date.now() + 1")).UtcDateTime);
+        var last = await shop.TrackAsync("checkout_click");
+        await shop.Page.CloseAsync(new PageCloseOptions { RunBeforeUnload = true });
+        await Eventually.HoldsAsync(() => shop.Beaconed.Any(ids => ids.Contains(last)), () => $"No beacon carried the last event.\n{shop.Diagnostics()}");
+        // A beacon carries no header: stored while keys are required, it came with ?key=.
+        var tracked = shop.SentEventIds().Append(last).ToHashSet();
+        await StoredRows.AssertEachStoredExactlyOnceAsync(database, [.. tracked], () => shop.Diagnostics() + "\n" + api.Tail);
+
+        // Another origin with the same key: its fetches fail CORS, and its beacon, which needs no CORS, gets 403.
+        var elsewhere = await chromium.Browser.NewContextAsync();
+        var page = await TrackerPage.OpenAsync(elsewhere, other.Address);
+        await page.Page.ClickAsync("#add");
+        await Eventually.HoldsAsync(() => page.Failed.Count >= 1, () => $"The other origin's fetch was not refused.\n{page.Diagnostics()}");
+        var forbiddenBefore = await RefusedAsync(api, "forbidden");
+        await page.Page.CloseAsync(new PageCloseOptions { RunBeforeUnload = true });
+        await Eventually.HoldsAsync(() => page.Beaconed.Count >= 1, () => $"No beacon from the other origin.\n{page.Diagnostics()}");
+        await Eventually.HoldsAsync(async () => await RefusedAsync(api, "forbidden") > forbiddenBefore, () => "The other origin's beacon was not refused (403).");
+        await StoredRows.AssertEachStoredExactlyOnceAsync(database, [.. tracked], () => page.Diagnostics() + "\n" + api.Tail);
+        await context.DisposeAsync();
+        await elsewhere.DisposeAsync();
+        await api.StopCleanlyAsync();
+    }
+
+    // clickstream_api_events_refused_total{reason=...} on the API's /metrics.
+    private static async Task<double> RefusedAsync(ServiceProcess api, string reason)
+    {
+        using var client = new HttpClient { BaseAddress = api.Address };
+        var text = await client.GetStringAsync("/metrics");
+        return text.Split('\n')
+            .Where(line => line.StartsWith("clickstream_api_events_refused_total{", StringComparison.Ordinal) && line.Contains($"reason=\"{reason}\"", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.IndexOf("} ", StringComparison.Ordinal) + 2)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    // The standalone run (its embedded broker and consumers) on the test run's PostgreSQL, a database of its own.
+    private static Task<ServiceProcess> StartStandaloneAsync(string database, string allowedOrigin) =>
+        StartStandaloneAsync(database, new Dictionary<string, string> { ["Api__Cors__AllowedOrigins__0"] = allowedOrigin });
+
+    private static async Task<ServiceProcess> StartStandaloneAsync(string database, Dictionary<string, string> settings)
+    {
+        settings["ConnectionStrings__Events"] = database;
+        var api = ServiceProcess.Start("Clickstream.Api", "standalone api", settings);
         try
         {
             await api.WaitUntilReadyAsync();

@@ -24,8 +24,8 @@ internal sealed class TrackerPage
         {
             if (IsBatch(request))
             {
-                _sent.Enqueue(new SentBatch(request.ResourceType, request.Url, request.Headers.GetValueOrDefault("content-type"), EventIds(request.PostData),
-                    DateTimeOffset.UtcNow));
+                _sent.Enqueue(new SentBatch(request.ResourceType, request.Url, request.Headers.GetValueOrDefault("content-type"),
+                    request.Headers.GetValueOrDefault("x-api-key"), EventIds(request.PostData)));
             }
         };
         page.Response += (_, response) =>
@@ -139,7 +139,7 @@ internal sealed class TrackerPage
 }
 
 /// <summary>A request to /events/batch as the browser sent it: <c>fetch</c> or <c>beacon</c>/<c>ping</c> as its resource type.</summary>
-internal sealed record SentBatch(string ResourceType, string Url, string? ContentType, IReadOnlyList<Guid> EventIds, DateTimeOffset At);
+internal sealed record SentBatch(string ResourceType, string Url, string? ContentType, string? ApiKey, IReadOnlyList<Guid> EventIds);
 
 /// <summary>The API's answer to one, as the browser received it.</summary>
 internal sealed record AnsweredBatch(int Status, string? RetryAfter, IReadOnlyList<Guid> EventIds);
