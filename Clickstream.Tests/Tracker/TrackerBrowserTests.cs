@@ -52,6 +52,9 @@ public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixtu
         Assert.Equal(["/", "/", "/products/42", "/products/42"], rows.Select(r => r.Page));
         Assert.Single(rows.Select(r => r.SessionId).Distinct());
         Assert.NotNull(rows[0].SessionId);
+        // UUIDv7 (RFC 9562): version 7, variant 10, and the first 48 bits the event's Unix milliseconds, so ids sort by time.
+        Assert.All(rows, r => Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", r.EventId.ToString()));
+        Assert.Equal(rows.Select(r => r.EventId.ToString()).Order(StringComparer.Ordinal), rows.Select(r => r.EventId.ToString()));
         Assert.Single(rows.Select(r => r.UserId).Distinct());
         Assert.True(rows[0].UserId is > 0 and <= 9_007_199_254_740_991, $"user id {rows[0].UserId}");
         Assert.Equal([SearchReferrer, SearchReferrer, site.Address.ToString(), site.Address.ToString()], rows.Select(r => r.Referrer));

@@ -124,10 +124,10 @@
 
   // RFC 9562 UUIDv7: 48 bits of Unix milliseconds, version 7, 74 random bits, variant 10. crypto.getRandomValues works
   // on plain http pages too, where crypto.randomUUID does not exist.
-  function uuid7() {
+  function uuid7(now) {
     const bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
-    let ms = Date.now();
+    let ms = now === undefined ? Date.now() : now;
     for (let i = 5; i >= 0; i--) {
       bytes[i] = ms % 256;
       ms = Math.floor(ms / 256);
@@ -213,7 +213,7 @@
     }
     const now = Date.now();
     const event = {
-      event_id: uuid7(),
+      event_id: uuid7(now), // the same milliseconds as event_time: ids sort as the events happened
       user_id: userId !== null ? userId : anonymousUserId(),
       event_type: type,
       // The path only: a query string often carries what should not be stored (tokens, e-mail addresses).
