@@ -16,12 +16,11 @@ public sealed class DemoBrowserTests(HeadlessChromium chromium) : IClassFixture<
     public async Task The_demo_shows_the_refusal_without_a_key_then_with_the_key_given_in_its_form_what_the_tracker_sent_and_the_202s_and_the_rows_are_stored()
     {
         var database = await TestPostgres.CreateDatabaseAsync();
-        await using var api = ServiceProcess.Start("Clickstream.Api", "standalone api", new Dictionary<string, string>
+        await using var api = await ServiceProcess.StartReadyAsync("Clickstream.Api", "standalone api", new Dictionary<string, string>
         {
             ["ConnectionStrings__Events"] = database,
             ["Api__PublishableKeys__0__Key"] = PublishableKey,
         });
-        await api.WaitUntilReadyAsync();
         Assert.Contains($"tracker demo at {api.Address.ToString().TrimEnd('/')}/demo/", api.Output, StringComparison.Ordinal);
 
         var context = await chromium.Browser.NewContextAsync();

@@ -37,7 +37,7 @@ public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixtu
         Assert.All(shop.Sent, s => Assert.Equal("fetch", s.ResourceType));
 
         // The last click: its one-second flush can never come, so only the beacon on close can deliver it.
-        await context.Clock.PauseAtAsync(DateTimeOffset.FromUnixTimeMilliseconds(await shop.Page.EvaluateAsync<long>("() => Date.now() + 1")).UtcDateTime);
+        await PauseClockAsync(context, shop);
         var last = await shop.TrackAsync("checkout_click", new { step = 1 });
         await shop.Page.CloseAsync(new PageCloseOptions { RunBeforeUnload = true });
 
@@ -209,7 +209,7 @@ public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixtu
         await shop.WaitUntilNothingPendingAsync("the page view");
         Assert.Equal(PublishableKey, Assert.Single(shop.Sent).ApiKey);
         Assert.DoesNotContain("key=", Assert.Single(shop.Sent).Url, StringComparison.Ordinal);
-        await context.Clock.PauseAtAsync(DateTimeOffset.FromUnixTimeMilliseconds(await shop.Page.EvaluateAsync<long>("() => Date.now() + 1")).UtcDateTime);
+        await PauseClockAsync(context, shop);
         var last = await shop.TrackAsync("checkout_click");
         await shop.Page.CloseAsync(new PageCloseOptions { RunBeforeUnload = true });
         await Eventually.HoldsAsync(() => shop.Beaconed.Any(ids => ids.Contains(last)), () => $"No beacon carried the last event.\n{shop.Diagnostics()}");
@@ -232,6 +232,15 @@ public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixtu
         await api.StopCleanlyAsync();
     }
 
+    // Jumps the pages' clock a minute ahead (well past wherever it got to meanwhile, and within the API's 5 minutes of
+    // allowed skew) and stops it there: no timer fires any more. Nothing is pending, so the jump fires none either.
+    private static async Task PauseClockAsync(IBrowserContext context, TrackerPage page)
+    {
+        Assert.Empty(await page.PendingAsync());
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(await page.Page.EvaluateAsync<long>("() => Date.now()"));
+        await context.Clock.PauseAtAsync((now + TimeSpan.FromMinutes(1)).UtcDateTime);
+    }
+
     // clickstream_api_events_refused_total{reason=...} on the API's /metrics.
     private static async Task<double> RefusedAsync(ServiceProcess api, string reason)
     {
@@ -246,19 +255,9 @@ public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixtu
     private static Task<ServiceProcess> StartStandaloneAsync(string database, string allowedOrigin) =>
         StartStandaloneAsync(database, new Dictionary<string, string> { ["Api__Cors__AllowedOrigins__0"] = allowedOrigin });
 
-    private static async Task<ServiceProcess> StartStandaloneAsync(string database, Dictionary<string, string> settings)
+    private static Task<ServiceProcess> StartStandaloneAsync(string database, Dictionary<string, string> settings)
     {
         settings["ConnectionStrings__Events"] = database;
-        var api = ServiceProcess.Start("Clickstream.Api", "standalone api", settings);
-        try
-        {
-            await api.WaitUntilReadyAsync();
-            return api;
-        }
-        catch
-        {
-            await api.DisposeAsync();
-            throw;
-        }
+        return ServiceProcess.StartReadyAsync("Clickstream.Api", "standalone api", settings);
     }
 }

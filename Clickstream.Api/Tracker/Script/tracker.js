@@ -34,7 +34,7 @@
   let config = null;
   let userId = null;
   let currentUrl = null; // the page view's address without its #fragment: a navigation changes it, a replaceState may not
-  let currentHref = null; // the page view's whole address: the referrer of the next view in a single-page app
+  let currentHref = null; // the page view's origin and path: the referrer of the next view in a single-page app
   let currentReferrer;
   const queue = []; // { event, text, bytes } in the order tracked; each kept until a 202 accepted it
   const beaconed = new Set(); // event ids handed to sendBeacon while the page is hidden: not sent again until it is visible
@@ -110,9 +110,10 @@
         continue; // another open tab's queue: that tab sends it
       }
       for (const event of (stored && Array.isArray(stored.events) ? stored.events : [])) {
-        if (event && typeof event.event_id === 'string' && !known.has(event.event_id)) {
+        const adopted = event && typeof event.event_id === 'string' && !known.has(event.event_id) ? entryOrNull(event) : null;
+        if (adopted) {
           known.add(event.event_id);
-          queue.push(entry(event));
+          queue.push(adopted);
         }
       }
       write(key, null);
@@ -198,6 +199,14 @@
     return { event, text, bytes: encoder.encode(text).length };
   }
 
+  function entryOrNull(event) {
+    try {
+      return entry(event);
+    } catch (e) {
+      return null; // a cycle or a BigInt in the properties: not JSON
+    }
+  }
+
   function track(type, properties) {
     if (!config) {
       console.warn('clickstream: call clickstream.init({ endpoint }) before tracking.');
@@ -227,9 +236,9 @@
     if (properties && Object.keys(properties).length > 0) {
       event.properties = properties;
     }
-    const queued = entry(event);
-    if (queued.bytes > MAX_EVENT_BYTES) {
-      console.warn(`clickstream: an event is at most ${MAX_EVENT_BYTES} bytes of JSON; not tracked:`, type);
+    const queued = entryOrNull(event);
+    if (!queued || queued.bytes > MAX_EVENT_BYTES) {
+      console.warn(`clickstream: an event is at most ${MAX_EVENT_BYTES} bytes of JSON, and JSON; not tracked:`, type);
       return null;
     }
     queue.push(queued);
@@ -256,7 +265,7 @@
     }
     currentReferrer = httpUrl(currentHref === null ? document.referrer : currentHref);
     currentUrl = url;
-    currentHref = location.href;
+    currentHref = location.origin + location.pathname; // without the query, left out of page too
     track('page_view');
   }
 
@@ -292,6 +301,7 @@
         beacon();
       } else {
         beaconed.clear(); // back: send by fetch what may or may not have arrived by beacon (the store dedupes)
+        saveQueue(); // and no longer a queue another page may take over
         schedule();
       }
     });
