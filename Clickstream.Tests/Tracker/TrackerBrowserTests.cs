@@ -232,6 +232,37 @@ public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixtu
         await api.StopCleanlyAsync();
     }
 
+    [Fact]
+    public async Task A_user_id_from_init_or_identify_replaces_the_anonymous_one_and_one_that_is_not_a_safe_positive_integer_is_refused_with_a_warning()
+    {
+        await using var site = await TrackerTestSite.StartAsync("127.0.0.2");
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var api = await StartStandaloneAsync(database, site.Origin);
+        site.ServeTrackerOf(api.Address, userId: 42);
+        var context = await chromium.Browser.NewContextAsync();
+        var page = await TrackerPage.OpenAsync(context, site.Address);
+
+        await page.Page.EvaluateAsync("() => clickstream.identify(Number.MAX_SAFE_INTEGER)");
+        await page.TrackAsync("login");
+        await page.Page.EvaluateAsync("() => clickstream.identify(2 ** 53)");
+        await page.TrackAsync("profile_view");
+        await page.Page.EvaluateAsync("() => clickstream.identify(null)");
+        await page.TrackAsync("logout");
+        await page.WaitUntilNothingPendingAsync("the four events");
+
+        Assert.Contains(page.Warnings, w => w.Contains("a user id must be a positive integer", StringComparison.Ordinal));
+        await StoredRows.AssertEachStoredExactlyOnceAsync(database, [.. page.SentEventIds()], () => page.Diagnostics() + "\n" + api.Tail);
+        var users = (await TrackedRow.ReadAllAsync(database)).ToDictionary(r => r.EventType, r => r.UserId);
+        var anonymousId = long.Parse(await page.Page.EvaluateAsync<string>("() => localStorage.getItem('clickstream:anonymous_user_id')"),
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(42, users["page_view"]);
+        Assert.Equal(9_007_199_254_740_991, users["login"]);
+        Assert.Equal(anonymousId, users["profile_view"]);
+        Assert.Equal(anonymousId, users["logout"]);
+        await context.DisposeAsync();
+        await api.StopCleanlyAsync();
+    }
+
     // Jumps the pages' clock a minute ahead (well past wherever it got to meanwhile, and within the API's 5 minutes of
     // allowed skew) and stops it there: no timer fires any more. Nothing is pending, so the jump fires none either.
     private static async Task PauseClockAsync(IBrowserContext context, TrackerPage page)

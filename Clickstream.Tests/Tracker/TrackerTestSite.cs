@@ -41,11 +41,11 @@ internal sealed class TrackerTestSite : IAsyncDisposable
         return site;
     }
 
-    /// <summary>From now on the page starts the tracker against <paramref name="api"/>, with <paramref name="key"/> when given.</summary>
-    public void ServeTrackerOf(Uri api, string? key = null)
+    /// <summary>From now on the page starts the tracker against <paramref name="api"/>, with <paramref name="key"/> and <paramref name="userId"/> when given.</summary>
+    public void ServeTrackerOf(Uri api, string? key = null, long? userId = null)
     {
         var endpoint = api.ToString().TrimEnd('/');
-        var options = JsonSerializer.Serialize(new Dictionary<string, string?> { ["endpoint"] = endpoint, ["key"] = key });
+        var options = JsonSerializer.Serialize(new Dictionary<string, object?> { ["endpoint"] = endpoint, ["key"] = key, ["userId"] = userId });
         _page = $$"""
             <!doctype html>
             <html lang="en">

@@ -289,7 +289,7 @@
       }
       const properties = {};
       for (const [name, value] of Object.entries(element.dataset)) {
-        if (name.length > 5 && name.startsWith('track')) {
+        if (/^track[A-Z]/.test(name)) { // data-track-x, not data-tracker
           properties[name.charAt(5).toLowerCase() + name.slice(6)] = value;
         }
       }
