@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -43,4 +44,21 @@ public sealed record ClickEvent
     [JsonPropertyName("properties")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Properties { get; init; }
+
+    /// <summary>
+    /// The client's <c>User-Agent</c> header, up to 512 characters; stamped by the API (unless turned off), absent on events
+    /// from other producers unless they set it.
+    /// </summary>
+    [JsonPropertyName("user_agent")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? UserAgent { get; init; }
+
+    /// <summary>
+    /// The client's address as the API saw it, truncated to a network for privacy (by default /24 for IPv4, /48 for IPv6):
+    /// on the wire <c>"203.0.113.0/24"</c>, or a bare address when it is kept whole. Stamped by the API (unless turned off).
+    /// </summary>
+    [JsonPropertyName("client_address")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonConverter(typeof(ClientAddressJsonConverter))]
+    public IPNetwork? ClientAddress { get; init; }
 }

@@ -21,7 +21,7 @@ public static class StoredEventsApi
             .WithName("GetStoredEvent")
             .WithTags("Events")
             .WithSummary("Read back a stored event")
-            .WithDescription("200 with the event as stored (with received_at and stored_at) once the consumers stored it; "
+            .WithDescription("200 with the event as stored (with received_at, user_agent, client_address and stored_at) once the consumers stored it; "
                 + "404 while it is not stored (yet); 503 when the database cannot be reached.")
             .RequireAuthorization(ApiKeyDefaults.Policy)
             .RequireCors(CrossOriginRequests.Policy)
@@ -48,6 +48,12 @@ public static class StoredEventsApi
         {
             return Unavailable(context, e.Message);
         }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedColumn)
+        {
+            // An API newer than its database: the columns come when a worker starts and upgrades the schema.
+            return Unavailable(context, "The events database has an older schema than this API reads; a worker upgrades it when it starts "
+                + "(EventStore:ApplySchemaAtStart), or apply init.sql.");
+        }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException { InnerException: NpgsqlException })
         {
             return Unavailable(context, "The events database cannot be reached.");
@@ -72,8 +78,11 @@ public sealed record StoredEventResponse(
     [property: JsonPropertyName("session_id")] string? SessionId,
     [property: JsonPropertyName("referrer")] string? Referrer,
     [property: JsonPropertyName("properties")] JsonElement? Properties,
-    [property: JsonPropertyName("stored_at")] DateTimeOffset StoredAt)
+    [property: JsonPropertyName("stored_at")] DateTimeOffset StoredAt,
+    [property: JsonPropertyName("user_agent")] string? UserAgent,
+    [property: JsonPropertyName("client_address")] string? ClientAddress)
 {
     internal static StoredEventResponse From(StoredEvent e) =>
-        new(e.EventId, e.UserId, e.EventType, e.Page, e.EventTime, e.ReceivedAt, e.SessionId, e.Referrer, e.Properties, e.StoredAt);
+        new(e.EventId, e.UserId, e.EventType, e.Page, e.EventTime, e.ReceivedAt, e.SessionId, e.Referrer, e.Properties, e.StoredAt,
+            e.UserAgent, e.ClientAddress);
 }

@@ -12,6 +12,7 @@ internal static class ApiOptionsRegistration
         services.AddOptions<ReadinessOptions>().BindConfiguration(ReadinessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
             .ValidateProblems<RateLimitOptions, IConfiguration>((o, configuration) => o.Problems(configuration)).ValidateOnStart();
+        services.AddOptions<ClientContextOptions>().BindConfiguration(ClientContextOptions.Section).ValidateProblems(o => o.Problems()).ValidateOnStart();
         services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
             .ValidateProblems(o => o.Problems())
             .ValidateOnStart();

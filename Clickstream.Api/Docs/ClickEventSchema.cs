@@ -23,13 +23,23 @@ internal static class ClickEventSchema
         Describe(schema, ClickEventFields.SessionId, "Optional.", maxLength: ClickEventValidator.MaxSessionIdLength);
         Describe(schema, ClickEventFields.Referrer, "Optional absolute http(s) URL.", maxLength: ClickEventValidator.MaxUrlLength);
         Describe(schema, ClickEventFields.Properties, "Optional JSON object.");
-        if (schema.Properties.TryGetValue("received_at", out var receivedAt) && receivedAt is OpenApiSchema stamped)
-        {
-            // The server stamps it; a client sending it gets a 400 (unknown field).
-            stamped.ReadOnly = true;
-            stamped.Description = "Set by the API when it accepts the event; not sent by clients.";
-        }
+        // The server stamps these; a client sending one gets a 400.
+        Stamped(schema, "received_at", "Set by the API when it accepts the event; not sent by clients.");
+        Stamped(schema, "user_agent", "The request's User-Agent (up to 512 characters), set by the API; not sent by clients.");
+        // IPNetwork has a converter of its own: on the wire it is a string.
+        schema.Properties["client_address"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null };
+        Stamped(schema, "client_address", "The client's address truncated to a network (203.0.113.0/24, 2001:db8:abcd::/48 by default), "
+            + "set by the API; not sent by clients.");
         return Task.CompletedTask;
+    }
+
+    private static void Stamped(OpenApiSchema schema, string field, string description)
+    {
+        if (schema.Properties!.TryGetValue(field, out var property) && property is OpenApiSchema stamped)
+        {
+            stamped.ReadOnly = true;
+            stamped.Description = description;
+        }
     }
 
     private static void Describe(OpenApiSchema schema, string field, string description, string? pattern = null, int? maxLength = null)

@@ -5,7 +5,8 @@ namespace Clickstream.Api.Ingestion;
 /// <summary>
 /// Reads one event object into a <see cref="ClickEventDraft"/>, recording wrong JSON types and unknown fields
 /// under the client's names. Unknown fields are rejected rather than dropped: a misspelt field (<c>userId</c>)
-/// would otherwise lose data silently; free-form data belongs in <c>properties</c>.
+/// would otherwise lose data silently; free-form data belongs in <c>properties</c>. So are the fields the server stamps
+/// (<c>received_at</c>, <c>user_agent</c>, <c>client_address</c>).
 /// </summary>
 internal static class ClickEventReader
 {
@@ -34,10 +35,15 @@ internal static class ClickEventReader
             else if (property.NameEquals("session_id"u8)) draft.SessionId = Text(value, field, errors, required: false);
             else if (property.NameEquals("referrer"u8)) draft.Referrer = Text(value, field, errors, required: false);
             else if (property.NameEquals("properties"u8)) draft.Properties = Object(value, field, errors);
+            else if (IsStampedByTheServer(property)) errors.Add(field.Key, "is stamped by the server from the request; leave it out.");
             else errors.Add(prefix + Truncate(property.Name), "is not a field of a click event (put free-form data in \"properties\").");
         }
         return draft;
     }
+
+    // The server's values are the truth: a client's own would be indistinguishable from them once stored.
+    private static bool IsStampedByTheServer(JsonProperty property) =>
+        property.NameEquals("received_at"u8) || property.NameEquals("user_agent"u8) || property.NameEquals("client_address"u8);
 
     /// <summary>A field of the event being read; its error key (prefix + name) is made only when needed.</summary>
     private readonly record struct Field(string Prefix, JsonProperty Property)

@@ -12,11 +12,14 @@ namespace Clickstream.Api.Ingestion;
 /// Turns a request body into click events, strictly and in this order: content type (415: JSON, or text/plain from
 /// beacons), encoding (415 unless none or gzip), size (413, checked on Content-Length before reading and again while
 /// reading, on the decompressed bytes for gzip), UTF-8, JSON syntax and depth (400), then each event's
-/// types, fields and rules (400 listing every error). Events come out stamped with <c>received_at</c>.
+/// types, fields and rules (400 listing every error). Events come out stamped with <c>received_at</c> and the client's
+/// context (<see cref="ClientContext"/>: user agent, truncated address).
 /// </summary>
-internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options, IValidator<ClickEventDraft> validator, TimeProvider time)
+internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options, IOptions<ClientContextOptions> clientContext,
+    IValidator<ClickEventDraft> validator, TimeProvider time)
 {
     private readonly IngestionLimits _limits = options.Value;
+    private readonly ClientContextOptions _clientContext = clientContext.Value;
 
     public Task<IncomingEvents> ReadEventAsync(HttpRequest request, CancellationToken cancellationToken) =>
         ReadAsync(request, _limits.MaxEventBytes, ReadEvent, cancellationToken);
@@ -24,12 +27,12 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
     public Task<IncomingEvents> ReadBatchAsync(HttpRequest request, CancellationToken cancellationToken) =>
         ReadAsync(request, _limits.MaxBatchBytes, ReadBatch, cancellationToken);
 
-    private async Task<IncomingEvents> ReadAsync(HttpRequest request, int limit, Func<JsonElement, IncomingEvents> read,
+    private async Task<IncomingEvents> ReadAsync(HttpRequest request, int limit, Func<JsonElement, ClientContext, IncomingEvents> read,
         CancellationToken cancellationToken) =>
         // A body refused unread is as large as it says.
         (await ReadBodyAsync(request, limit, read, cancellationToken)).Sized(request.ContentLength);
 
-    private async Task<IncomingEvents> ReadBodyAsync(HttpRequest request, int limit, Func<JsonElement, IncomingEvents> read,
+    private async Task<IncomingEvents> ReadBodyAsync(HttpRequest request, int limit, Func<JsonElement, ClientContext, IncomingEvents> read,
         CancellationToken cancellationToken)
     {
         if (request.ContentLength == 0)
@@ -64,10 +67,10 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         {
             return TooLarge(limit);
         }
-        return Parse(bytes, read).Sized(bytes.Length);
+        return Parse(bytes, read, ClientContext.Of(request.HttpContext, _clientContext)).Sized(bytes.Length);
     }
 
-    private IncomingEvents Parse(ReadOnlyMemory<byte> body, Func<JsonElement, IncomingEvents> read)
+    private IncomingEvents Parse(ReadOnlyMemory<byte> body, Func<JsonElement, ClientContext, IncomingEvents> read, ClientContext client)
     {
         if (body.IsEmpty)
         {
@@ -81,7 +84,7 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         try
         {
             using var document = JsonDocument.Parse(body, Parsing(allowDuplicateProperties: false));
-            return read(document.RootElement);
+            return read(document.RootElement, client);
         }
         catch (JsonException e)
         {
@@ -92,7 +95,7 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         {
             // A string escape that is not text (an unpaired \ud800) surfaces when the string is read; in a key, already
             // while parsing, since the duplicate check reads every key. Read again without that check to name the field.
-            return NotUnicode(body, read) ?? IncomingEvents.Rejected(ValidationErrors.Body, "The body contains a string that is not valid Unicode.");
+            return NotUnicode(body, read, client) ?? IncomingEvents.Rejected(ValidationErrors.Body, "The body contains a string that is not valid Unicode.");
         }
     }
 
@@ -106,12 +109,12 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
     /// The field errors of a body that is known to hold a string that is not text, or null if they name none. Only ever
     /// a refusal: the body is invalid whatever this finds, so the duplicate check it skips cannot let anything through.
     /// </summary>
-    private IncomingEvents? NotUnicode(ReadOnlyMemory<byte> body, Func<JsonElement, IncomingEvents> read)
+    private IncomingEvents? NotUnicode(ReadOnlyMemory<byte> body, Func<JsonElement, ClientContext, IncomingEvents> read, ClientContext client)
     {
         try
         {
             using var document = JsonDocument.Parse(body, Parsing(allowDuplicateProperties: true));
-            return read(document.RootElement) is { Invalid: not null } refused ? refused : null;
+            return read(document.RootElement, client) is { Invalid: not null } refused ? refused : null;
         }
         catch (InvalidOperationException)
         {
@@ -119,7 +122,7 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         }
     }
 
-    private IncomingEvents ReadEvent(JsonElement root)
+    private IncomingEvents ReadEvent(JsonElement root, ClientContext client)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -127,11 +130,11 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         }
         var errors = new ValidationErrors();
         var events = new List<ClickEvent>(1);
-        ReadInto(events, root, prefix: "", elementKey: ValidationErrors.Body, errors, time.GetUtcNow());
+        ReadInto(events, root, prefix: "", elementKey: ValidationErrors.Body, errors, time.GetUtcNow(), client);
         return errors.IsEmpty ? IncomingEvents.Accepted(events) : IncomingEvents.Rejected(errors, received: 1);
     }
 
-    private IncomingEvents ReadBatch(JsonElement root)
+    private IncomingEvents ReadBatch(JsonElement root, ClientContext client)
     {
         if (root.ValueKind != JsonValueKind.Array)
         {
@@ -160,14 +163,14 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
                 errors.Add(elementKey, $"is larger than {_limits.MaxEventBytes} bytes, the limit for one event.");
                 continue;
             }
-            ReadInto(events, element, elementKey + ".", elementKey, errors, receivedAt);
+            ReadInto(events, element, elementKey + ".", elementKey, errors, receivedAt, client);
         }
         // All or nothing: one invalid event and none is published.
         return errors.IsEmpty ? IncomingEvents.Accepted(events) : IncomingEvents.Rejected(errors, received: count);
     }
 
     private void ReadInto(List<ClickEvent> events, JsonElement element, string prefix, string elementKey, ValidationErrors errors,
-        DateTimeOffset receivedAt)
+        DateTimeOffset receivedAt, ClientContext client)
     {
         if (ClickEventReader.Read(element, prefix, elementKey, errors) is not { } draft)
         {
@@ -185,11 +188,11 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         }
         if (result.IsValid && errors.IsEmpty)
         {
-            events.Add(ToClickEvent(draft, receivedAt));
+            events.Add(ToClickEvent(draft, receivedAt, client));
         }
     }
 
-    private static ClickEvent ToClickEvent(ClickEventDraft draft, DateTimeOffset receivedAt) => new()
+    private static ClickEvent ToClickEvent(ClickEventDraft draft, DateTimeOffset receivedAt, ClientContext client) => new()
     {
         EventId = draft.EventIdValue!.Value,
         UserId = draft.UserId!.Value,
@@ -200,6 +203,8 @@ internal sealed class ClickEventRequestReader(IOptions<IngestionLimits> options,
         SessionId = draft.SessionId,
         Referrer = draft.Referrer,
         Properties = draft.Properties,
+        UserAgent = client.UserAgent,
+        ClientAddress = client.ClientAddress,
     };
 
     // text/plain is what navigator.sendBeacon sends a string as (the one type it sends without a CORS preflight).

@@ -14,6 +14,10 @@ public sealed class EventsReadContext(DbContextOptions<EventsReadContext> option
     private static readonly ValueConverter<JsonElement, string> JsonbText = new(
         v => v.GetRawText(), s => JsonSerializer.Deserialize<JsonElement>(s, (JsonSerializerOptions?)null));
 
+    // inet read as Npgsql's NpgsqlInet and given as PostgreSQL prints it (the netmask omitted when it covers the address).
+    private static readonly ValueConverter<string?, NpgsqlTypes.NpgsqlInet> InetText = new(
+        v => new NpgsqlTypes.NpgsqlInet(v!), v => v.ToString());
+
     public DbSet<StoredEvent> Events => Set<StoredEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -29,6 +33,8 @@ public sealed class EventsReadContext(DbContextOptions<EventsReadContext> option
         events.Property(e => e.SessionId).HasColumnName("session_id");
         events.Property(e => e.Referrer).HasColumnName("referrer");
         events.Property(e => e.StoredAt).HasColumnName("stored_at");
+        events.Property(e => e.UserAgent).HasColumnName("user_agent");
+        events.Property(e => e.ClientAddress).HasColumnName("client_address").HasColumnType("inet").HasConversion(InetText);
         events.Property(e => e.Properties).HasColumnName("properties").HasColumnType("jsonb")
             .HasConversion(JsonbText);
     }

@@ -17,6 +17,12 @@ public sealed record StoredEvent
     public string? Referrer { get; init; }
     public JsonElement? Properties { get; init; }
 
+    /// <summary>The User-Agent the API saw, up to 512 characters.</summary>
+    public string? UserAgent { get; init; }
+
+    /// <summary>The client's address as stored (inet's text: <c>203.0.113.0/24</c> when truncated, a bare address when whole).</summary>
+    public string? ClientAddress { get; init; }
+
     /// <summary>When the row was written (the database's clock at its transaction).</summary>
     public required DateTimeOffset StoredAt { get; init; }
 }

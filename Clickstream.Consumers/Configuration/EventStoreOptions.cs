@@ -18,6 +18,10 @@ public sealed class EventStoreOptions
     /// <summary>Longest wait between retries: an outage is noticed at most this late once it ends. Default 10 s.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Apply init.sql at start when the events table is missing. Default true.</summary>
+    /// <summary>
+    /// Apply init.sql at start when the database's schema version is behind this worker's (a new database, or one made by
+    /// an earlier version). Default true. Off, a database that is behind stops the start with a message saying so; an
+    /// up-to-date one is never touched by DDL either way.
+    /// </summary>
     public bool ApplySchemaAtStart { get; set; } = true;
 }

@@ -2,9 +2,15 @@ using Npgsql;
 
 namespace Clickstream.Consumers.Storage;
 
-/// <summary>Applies the repository's <c>init.sql</c>, the single source of truth for the schema, to a database.</summary>
+/// <summary>
+/// Applies the repository's <c>init.sql</c>, the single source of truth for the schema, to a database: it brings a
+/// database of any earlier version up to <see cref="CurrentVersion"/> (see the script's header).
+/// </summary>
 public static class EventsSchema
 {
+    /// <summary>The schema version this build's init.sql brings a database to (the last version it records).</summary>
+    public const int CurrentVersion = 2;
+
     /// <summary>init.sql as copied next to the assemblies by the build.</summary>
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "init.sql");
 
@@ -17,26 +23,63 @@ public static class EventsSchema
         await ApplyAsync(dataSource, cancellationToken);
     }
 
-    /// <summary>Runs init.sql; it is idempotent, so this is safe at every start of every service.</summary>
+    /// <summary>Runs init.sql whatever the database's version; it is idempotent, so this is safe at any time.</summary>
     public static async Task ApplyAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        var script = await ReadScriptAsync(cancellationToken);
-
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        // Two services starting together would race in CREATE TABLE IF NOT EXISTS (it can fail with a
-        // duplicate key in pg_type), so they take turns. A session lock, not a transaction, so init.sql may
-        // one day hold statements that refuse to run inside one (CREATE INDEX CONCURRENTLY).
+        await WhileLockedAsync(connection, async () =>
+        {
+            await RunScriptAsync(connection, cancellationToken);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs init.sql only if the database is behind <see cref="CurrentVersion"/>, checked again under the lock: of several
+    /// workers starting together against an old database, the first upgrades it and the others find it done. Returns the
+    /// version found before and the one the database is at now.
+    /// </summary>
+    public static async Task<(int Before, int After)> UpgradeAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await WhileLockedAsync(connection, async () =>
+        {
+            var before = await SchemaVersion.ReadAsync(connection, cancellationToken);
+            if (before >= CurrentVersion)
+            {
+                return (before, before);
+            }
+            await RunScriptAsync(connection, cancellationToken);
+            var after = await SchemaVersion.ReadAsync(connection, cancellationToken);
+            if (after < CurrentVersion)
+            {
+                throw new InvalidOperationException($"{ScriptPath} brought the database to schema version {after}, not {CurrentVersion}: "
+                    + "init.sql must record every version up to EventsSchema.CurrentVersion.");
+            }
+            return (before, after);
+        }, cancellationToken);
+    }
+
+    // Two services starting together would race in CREATE TABLE IF NOT EXISTS (it can fail with a duplicate key in
+    // pg_type), so they take turns. A session lock, not a transaction, so init.sql may one day hold statements that
+    // refuse to run inside one (CREATE INDEX CONCURRENTLY).
+    private static async Task<T> WhileLockedAsync<T>(NpgsqlConnection connection, Func<Task<T>> action, CancellationToken cancellationToken)
+    {
         await ExecuteAsync(connection, $"SELECT pg_advisory_lock({SchemaLockKey})", cancellationToken);
         try
         {
-            await ExecuteAsync(connection, script, cancellationToken);
+            return await action();
         }
         finally
         {
             await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({SchemaLockKey})", CancellationToken.None);
         }
     }
+
+    private static async Task RunScriptAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        await ExecuteAsync(connection, await ReadScriptAsync(cancellationToken), cancellationToken);
 
     private static async Task<string> ReadScriptAsync(CancellationToken cancellationToken)
     {

@@ -148,6 +148,9 @@ public sealed class PostgresClickEventStore : IClickEventStore
         Page = "/",
         EventTime = DateTimeOffset.UtcNow,
         ReceivedAt = DateTimeOffset.UtcNow,
+        UserAgent = "clickstream.probe",
+        // TEST-NET-1 (RFC 5737), truncated as the API truncates by default.
+        ClientAddress = new System.Net.IPNetwork(new System.Net.IPAddress([192, 0, 2, 0]), 24),
     };
 
     private async Task<StoreOutcome> WriteOnceAsync(IReadOnlyList<ClickEvent> rows, CancellationToken cancellationToken)

@@ -90,7 +90,11 @@ internal static class PostgresErrors
         PostgresException { SqlState: PostgresErrorCodes.UndefinedTable } =>
             "the events table is missing: apply init.sql (the worker applies it at start when EventStore:ApplySchemaAtStart is true)",
         PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } =>
-            "the database user lacks a privilege: GRANT SELECT, INSERT ON events (and TEMPORARY on the database) to it",
+            "the database user lacks a privilege: GRANT SELECT, INSERT ON events (and TEMPORARY on the database) to it; "
+            + "to upgrade the schema it must own the events table, or apply init.sql as its owner",
+        PostgresException { SqlState: PostgresErrorCodes.UndefinedColumn } =>
+            "the events table lacks a column of this version's schema: apply init.sql (a worker applies it at start when its "
+            + "database's schema version is behind and EventStore:ApplySchemaAtStart is true)",
         PostgresException { SqlState: PostgresErrorCodes.ReadOnlySqlTransaction } =>
             "the database is read-only (a standby, or default_transaction_read_only): point ConnectionStrings:Events at the primary",
         PostgresException { SqlState: var state } when state.StartsWith("42", StringComparison.Ordinal) =>

@@ -19,9 +19,9 @@ internal static partial class StoreLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} failed alone ({Reason}) and a probe row passed: the failure is the event's")]
     public static partial void ProbePassed(ILogger logger, Guid eventId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Applied the events schema ({Script})")]
-    public static partial void SchemaApplied(ILogger logger, string script);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied the events schema ({Script}): version {Before} to {After}")]
+    public static partial void SchemaApplied(ILogger logger, string script, int before, int after);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "The events table exists; schema left as it is")]
-    public static partial void SchemaPresent(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The events schema is at version {Version} (this worker writes version {Current}); left as it is")]
+    public static partial void SchemaPresent(ILogger logger, int version, int current);
 }

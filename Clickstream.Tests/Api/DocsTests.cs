@@ -47,5 +47,9 @@ public sealed class DocsTests(IngestionApiHost host) : IClassFixture<IngestionAp
         var clickEvent = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("ClickEvent").GetProperty("properties");
         Assert.All(new[] { "event_id", "user_id", "event_type", "page", "event_time", "session_id", "referrer", "properties" },
             field => Assert.True(clickEvent.TryGetProperty(field, out _), $"ClickEvent lacks {field}"));
+        // What the server stamps is read-only, and an address is a string on the wire.
+        Assert.All(new[] { "received_at", "user_agent", "client_address" },
+            field => Assert.True(clickEvent.GetProperty(field).GetProperty("readOnly").GetBoolean(), $"{field} is not read-only"));
+        Assert.Contains("string", clickEvent.GetProperty("client_address").GetProperty("type").GetRawText(), StringComparison.Ordinal);
     }
 }

@@ -19,8 +19,9 @@ public sealed class ReadBackTests
         {
             await connection.OpenAsync();
             await using var insert = new NpgsqlCommand($$"""
-                INSERT INTO events (event_id, user_id, event_type, page, event_time, received_at, session_id, referrer, properties)
-                VALUES ('{{eventId}}', 42, 'click', '/pricing', @event_time::timestamptz, @received_at, 's-1', NULL, '{"button": "buy"}')
+                INSERT INTO events (event_id, user_id, event_type, page, event_time, received_at, session_id, referrer, properties, user_agent, client_address)
+                VALUES ('{{eventId}}', 42, 'click', '/pricing', @event_time::timestamptz, @received_at, 's-1', NULL, '{"button": "buy"}',
+                        'Mozilla/5.0 (X11; Linux x86_64)', '2001:db8:abcd::/48')
                 """, connection);
             // In +02:00, as a client may send it: read back in UTC.
             insert.Parameters.AddWithValue("event_time", eventTime.ToOffset(TimeSpan.FromHours(2)).ToString("yyyy-MM-ddTHH:mm:sszzz"));
@@ -42,9 +43,25 @@ public sealed class ReadBackTests
         Assert.Equal(eventTime.AddSeconds(1), body.GetProperty("received_at").GetDateTimeOffset());
         Assert.Equal("buy", body.GetProperty("properties").GetProperty("button").GetString());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("referrer").ValueKind);
+        Assert.Equal("Mozilla/5.0 (X11; Linux x86_64)", body.GetProperty("user_agent").GetString());
+        Assert.Equal("2001:db8:abcd::/48", body.GetProperty("client_address").GetString());
         Assert.True(body.GetProperty("stored_at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Against_a_database_still_at_the_previous_schema_read_back_answers_503_saying_a_worker_upgrades_it()
+    {
+        var database = await Postgres.PreviousSchema.CreateDatabaseAsync(version: 1, rows: 1);
+        await using var factory = ApiHost.Create("127.0.0.1:9", new Dictionary<string, string> { ["ConnectionStrings:Events"] = database });
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync($"/events/{Guid.NewGuid()}");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.True(response.Headers.RetryAfter is not null);
+        Assert.Contains("older schema", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -66,6 +66,18 @@ public sealed class PostgresClickEventStoreTests
             SessionId = "sess-日本語-\u0301é",
             Referrer = "https://example.com/?a=1&b=\"quoted\"",
             Properties = JsonDocument.Parse("""{"sku":"A-1","qty":2,"price":19.90,"tags":["x","🙂"],"nested":{"ok":true,"none":null},"text":"line\nbreak \\ \"q\""}""").RootElement,
+
+            UserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 ünï🛒",
+            ClientAddress = System.Net.IPNetwork.Parse("2001:db8:abcd::/48"),
+        };
+        var wholeAddress = new ClickEvent
+        {
+            EventId = Guid.NewGuid(),
+            UserId = 7,
+            EventType = "click",
+            Page = "/",
+            EventTime = ClickEvents.Epoch,
+            ClientAddress = System.Net.IPNetwork.Parse("203.0.113.7/32"),
         };
         var bare = new ClickEvent
         {
@@ -77,13 +89,17 @@ public sealed class PostgresClickEventStoreTests
         };
         var before = DateTimeOffset.UtcNow;
 
-        await db.Store.WriteAsync([full, bare], CancellationToken.None);
+        await db.Store.WriteAsync([full, bare, wholeAddress], CancellationToken.None);
 
         await using var context = db.ReadContext();
         var reader = new StoredEventReader(context);
-        Assert.Equal(2, await reader.CountAsync());
+        Assert.Equal(3, await reader.CountAsync());
         AssertStoredAs(full, (await reader.FindAsync(full.EventId))!, before);
         AssertStoredAs(bare, (await reader.FindAsync(bare.EventId))!, before);
+        AssertStoredAs(wholeAddress, (await reader.FindAsync(wholeAddress.EventId))!, before);
+        // inet keeps the netmask; PostgreSQL prints a whole address without it.
+        Assert.Equal("2001:db8:abcd::/48", (await reader.FindAsync(full.EventId))!.ClientAddress);
+        Assert.Equal("203.0.113.7", (await reader.FindAsync(wholeAddress.EventId))!.ClientAddress);
         Assert.Null(await reader.FindAsync(Guid.NewGuid()));
     }
 
@@ -117,6 +133,8 @@ public sealed class PostgresClickEventStoreTests
         Assert.Equal(expected.ReceivedAt?.UtcDateTime, stored.ReceivedAt?.UtcDateTime);
         Assert.Equal(expected.SessionId, stored.SessionId);
         Assert.Equal(expected.Referrer, stored.Referrer);
+        Assert.Equal(expected.UserAgent, stored.UserAgent);
+        Assert.Equal(expected.ClientAddress is { } network ? ClientAddressJsonConverter.Format(network) : null, stored.ClientAddress);
         Assert.Equal(expected.Properties is null, stored.Properties is null);
         if (expected.Properties is { } properties)
         {

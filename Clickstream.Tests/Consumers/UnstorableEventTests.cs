@@ -50,5 +50,41 @@ public sealed class UnstorableEventTests
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task A_client_address_from_a_plain_producer_that_inet_cannot_hold_is_dead_lettered_naming_the_field_and_its_partition_moves_on()
+    {
+        await using var broker = EmbeddedKafkaBroker.Start(new() { Topics = { [Topics.RawEvents] = PipelineProbe.Partitions, [Topics.RawEventsDeadLetter] = 1 } });
+        await using var db = StoreFactory.Create(await TestPostgres.CreateDatabaseAsync());
+        using var host = await ConsumersHost.StartAsync(broker.BootstrapServers, db.DataSource.ConnectionString);
+
+        var good = ClickEvents.Many(40, usersCount: 1);
+        string WithAddress(string address) =>
+            $$"""{"event_id":"{{Guid.NewGuid()}}","user_id":1,"event_type":"click","page":"/","event_time":"{{ClickEvents.Epoch:O}}","user_agent":"curl/8.5","client_address":"{{address}}"}""";
+        string[] poison = [WithAddress("not-an-address"), WithAddress("203.0.113.0/33")];
+        // Another producer's own forms that inet holds: a whole address, a network with host bits (cleared), IPv6.
+        string[] accepted = [WithAddress("198.51.100.23"), WithAddress("198.51.100.23/24"), WithAddress("2001:db8:1::/48")];
+        var values = good.Take(20).Select(Json).Concat(poison).Concat(accepted).Concat(good.Skip(20).Select(Json));
+        using (var producer = KafkaTestClients.Producer(broker.BootstrapServers))
+        {
+            await KafkaTestClients.ProduceAllAsync(producer, Topics.RawEvents, values.Select(v => new Message<string, string> { Key = "1", Value = v }));
+        }
+
+        var dead = KafkaTestClients.ReadAll(broker.BootstrapServers, Topics.RawEventsDeadLetter, poison.Length);
+        Assert.Equal(poison.Order(), dead.Select(d => d.Message.Value).Order());
+        Assert.All(dead, d => Assert.Contains("client_address must be an IP address", KafkaTestClients.Header(d, DeadLetterHeaders.Reason)));
+        await PipelineProbe.WaitForRowsAsync(db, good.Count + accepted.Length, TimeSpan.FromSeconds(60));
+        await PipelineProbe.WaitUntilCommittedToTheEndAsync(broker.BootstrapServers);
+        await using var addresses = db.DataSource.CreateCommand(
+            "SELECT client_address::text FROM events WHERE user_agent = 'curl/8.5' ORDER BY client_address");
+        await using var reader = await addresses.ExecuteReaderAsync();
+        var stored = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            stored.Add(reader.GetString(0));
+        }
+        Assert.Equal(["198.51.100.0/24", "198.51.100.23/32", "2001:db8:1::/48"], stored);
+        await host.StopAsync();
+    }
+
     private static string Json(ClickEvent clickEvent) => JsonSerializer.Serialize(clickEvent);
 }

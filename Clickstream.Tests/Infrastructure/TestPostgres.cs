@@ -26,6 +26,14 @@ public static class TestPostgres
     /// <summary>A new, uniquely named database with init.sql applied; returns its connection string.</summary>
     public static async Task<string> CreateDatabaseAsync(CancellationToken cancellationToken = default)
     {
+        var database = await CreateEmptyDatabaseAsync(cancellationToken);
+        await EventsSchema.ApplyAsync(database, cancellationToken);
+        return database;
+    }
+
+    /// <summary>A new, uniquely named database without any schema (for an older schema, say); returns its connection string.</summary>
+    public static async Task<string> CreateEmptyDatabaseAsync(CancellationToken cancellationToken = default)
+    {
         var server = await Server.Value;
         var name = $"clickstream_test_{Guid.NewGuid():N}";
         await using (var connection = new NpgsqlConnection(server))
@@ -36,9 +44,7 @@ public static class TestPostgres
         }
 
         CreatedDatabases.Enqueue(name);
-        var database = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
-        await EventsSchema.ApplyAsync(database, cancellationToken);
-        return database;
+        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
     private static async Task<string> StartServerAsync()

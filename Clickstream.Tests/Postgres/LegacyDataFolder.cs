@@ -5,7 +5,8 @@ namespace Clickstream.Tests.Postgres;
 
 /// <summary>
 /// A data folder as the embedded server made it before it had credentials: initdb with trust for everyone, no password
-/// file, events stored through a server started on it, then stopped. Made with the installed tools, not our code.
+/// file, the schema of that time (version 1), events stored through a server started on it, then stopped. Made with the
+/// installed tools, not our code.
 /// </summary>
 internal static class LegacyDataFolder
 {
@@ -31,10 +32,14 @@ internal static class LegacyDataFolder
                 await create.ExecuteNonQueryAsync();
             }
             var database = new NpgsqlConnectionStringBuilder(server) { Database = "clickstream" }.ConnectionString;
-            await EventsSchema.ApplyAsync(database);
             await using (var connection = new NpgsqlConnection(database))
             {
                 await connection.OpenAsync();
+                // The schema that version had (init.sql before it was versioned).
+                await using (var schema = new NpgsqlCommand(await File.ReadAllTextAsync(PreviousSchema.ScriptPath(1)), connection))
+                {
+                    await schema.ExecuteNonQueryAsync();
+                }
                 await using var insert = new NpgsqlCommand(
                     "INSERT INTO events (event_id, user_id, event_type, page, event_time) "
                     + "SELECT gen_random_uuid(), n, 'click', '/', now() - interval '1 hour' FROM generate_series(1, $1) n", connection)

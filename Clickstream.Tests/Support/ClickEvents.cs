@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Clickstream.Contracts;
 
@@ -24,6 +25,21 @@ internal static class ClickEvents
         SessionId = $"s-{index % 200}",
         Referrer = index % 2 == 0 ? "https://example.com/" : null,
         Properties = index % 4 == 0 ? null : JsonSerializer.SerializeToElement(new { button = "buy", index }),
+    };
+
+    /// <summary>
+    /// <see cref="Create"/> with the context the API stamps (as a consumer receives it, not as a client sends it): a user
+    /// agent on most events, and an IPv4 /24 or IPv6 /48 network on two in three.
+    /// </summary>
+    public static ClickEvent Stamped(int index, long? userId = null) => Create(index, userId) with
+    {
+        UserAgent = index % 5 == 0 ? null : $"Mozilla/5.0 (X11; Linux x86_64) Test/{index % 7}",
+        ClientAddress = (index % 3) switch
+        {
+            0 => null,
+            1 => new IPNetwork(new IPAddress([203, 0, (byte)(index % 256), 0]), 24),
+            _ => new IPNetwork(new IPAddress([0x20, 0x01, 0x0d, 0xb8, 0, (byte)(index % 256), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 48),
+        },
     };
 
     public static List<ClickEvent> Many(int count, int usersCount = 1000) =>
