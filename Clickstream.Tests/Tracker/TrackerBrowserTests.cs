@@ -56,6 +56,9 @@ public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixtu
         Assert.All(rows, r => Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", r.EventId.ToString()));
         Assert.Equal(rows.Select(r => r.EventId.ToString()).Order(StringComparer.Ordinal), rows.Select(r => r.EventId.ToString()));
         Assert.Single(rows.Select(r => r.UserId).Distinct());
+        // The browser's User-Agent, stamped by the API on fetches and on the beacon alike.
+        var userAgent = await OneUserAgentAsync(context);
+        Assert.All(rows, r => Assert.Equal(userAgent, r.UserAgent));
         Assert.True(rows[0].UserId is > 0 and <= 9_007_199_254_740_991, $"user id {rows[0].UserId}");
         Assert.Equal([SearchReferrer, SearchReferrer, site.Address.ToString(), site.Address.ToString()], rows.Select(r => r.Referrer));
         Assert.Equal("""{"product": "42"}""", rows[1].Properties);
@@ -261,6 +264,15 @@ public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixtu
         Assert.Equal(anonymousId, users["logout"]);
         await context.DisposeAsync();
         await api.StopCleanlyAsync();
+    }
+
+    private static async Task<string> OneUserAgentAsync(IBrowserContext context)
+    {
+        var page = await context.NewPageAsync();
+        var userAgent = await page.EvaluateAsync<string>("() => navigator.userAgent");
+        await page.CloseAsync();
+        Assert.Contains("Chrome/", userAgent, StringComparison.Ordinal);
+        return userAgent;
     }
 
     // Jumps the pages' clock a minute ahead (well past wherever it got to meanwhile, and within the API's 5 minutes of
