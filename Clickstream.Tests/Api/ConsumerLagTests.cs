@@ -13,14 +13,15 @@ public sealed class ConsumerLagApiHost : ApiHost
     protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
         ["Api:Publishing:MaxConsumerLagBytes"] = MaxLag.ToString(),
-        // Past the bound a request waits this long for the consumers before it is refused.
-        ["Api:Publishing:Timeout"] = "00:00:01",
+        // Past the bound a request waits this long for the consumers before it is refused; it is also the wait for Kafka's
+        // ack, which on a loaded machine may take over a second for an event that fits.
+        ["Api:Publishing:Timeout"] = "00:00:03",
     };
 }
 
 /// <summary>
 /// With a consumer-lag bound and no consumer in the process (nothing fetches), the API accepts until the bound; a
-/// request whose bytes do not fit waits for the consumers (here 1 s, the publish timeout) and is then refused,
+/// request whose bytes do not fit waits for the consumers (here 3 s, the publish timeout) and is then refused,
 /// published nowhere.
 /// </summary>
 public sealed class ConsumerLagTests(ConsumerLagApiHost host) : IClassFixture<ConsumerLagApiHost>
@@ -51,7 +52,7 @@ public sealed class ConsumerLagTests(ConsumerLagApiHost host) : IClassFixture<Co
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("The pipeline is behind.", problem.GetProperty("title").GetString());
         Assert.Contains("64 KiB", problem.GetProperty("detail").GetString());
-        Assert.Contains("did not catch up within 1 s", problem.GetProperty("detail").GetString());
+        Assert.Contains("did not catch up within 3 s", problem.GetProperty("detail").GetString());
         // About 64 KiB on the fullest of 3 partitions: a few hundred events of ~300 bytes.
         Assert.InRange(accepted, 200, 2_000);
         Assert.Equal(accepted, host.EventsOnTopic());
@@ -63,7 +64,7 @@ public sealed class ConsumerLagTests(ConsumerLagApiHost host) : IClassFixture<Co
         // ...while one event, which the room left under the bound still takes, is accepted.
         Assert.True(host.UnfetchedBytes() < ConsumerLagApiHost.MaxLag - 1024, $"{host.UnfetchedBytes()} bytes unfetched: no room for one event.");
         using var single = await client.PostAsync("/events", ApiRequests.Json(ApiRequests.Event(99_999)));
-        Assert.Equal(HttpStatusCode.Accepted, single.StatusCode);
+        Assert.True(single.StatusCode == HttpStatusCode.Accepted, $"{single.StatusCode}: {await single.Content.ReadAsStringAsync()}");
         Assert.Equal(accepted + 1, host.EventsOnTopic());
         Assert.InRange(host.UnfetchedBytes(), 1, ConsumerLagApiHost.MaxLag);
     }
@@ -94,7 +95,7 @@ public sealed class ConcurrentConsumerLagTests(ConsumerLagApiHost host) : IClass
         Assert.All(answers, a => Assert.True(a.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.ServiceUnavailable, $"answered {a.StatusCode}"));
         var accepted = answers.Count(a => a.StatusCode == HttpStatusCode.Accepted);
         var behind = answers.Count(a => a.Title == "The pipeline is behind.");
-        // On a loaded machine a Kafka ack may also outlast the 1 s publish timeout: that 503 means "maybe published"
+        // On a loaded machine a Kafka ack may also outlast the 3 s publish timeout: that 503 means "maybe published"
         // (the client sends again, the store dedupes), so its events may or may not be on the partition.
         var timedOut = answers.Length - accepted - behind;
         Assert.True(accepted > 0, "No batch was accepted.");
