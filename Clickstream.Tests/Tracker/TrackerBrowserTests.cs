@@ -80,7 +80,7 @@ public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_page_of_an_origin_the_api_does_not_allow_is_refused_by_the_browser_and_the_tracker_keeps_its_events_queued()
+    public async Task A_page_of_an_origin_the_api_does_not_allow_is_refused_by_the_browser_its_beacon_by_the_api_and_the_tracker_keeps_its_events_queued()
     {
         await using var allowed = await TrackerTestSite.StartAsync("127.0.0.2");
         await using var other = await TrackerTestSite.StartAsync("127.0.0.3");
@@ -99,6 +99,13 @@ public sealed class TrackerBrowserTests(HeadlessChromium chromium) : IClassFixtu
         Assert.Equal(["page_view", "add_to_cart"], pending.Select(e => e.GetProperty("event_type").GetString()));
         var stored = await page.Page.EvaluateAsync<string?>("() => Object.keys(localStorage).filter((k) => k.startsWith('clickstream:queue:')).map((k) => localStorage.getItem(k)).join()");
         Assert.All(pending, e => Assert.Contains(e.GetProperty("event_id").GetString()!, stored));
+        Assert.Empty(await TrackedRow.ReadAllAsync(database));
+
+        // Leaving, the page beacons its events: a no-cors request the browser sends whatever CORS says. The API refuses it.
+        var forbiddenBefore = await RefusedAsync(api, "forbidden");
+        await page.Page.CloseAsync(new PageCloseOptions { RunBeforeUnload = true });
+        await Eventually.HoldsAsync(() => page.Beaconed.Count >= 1, () => $"No beacon from the other origin.\n{page.Diagnostics()}");
+        await Eventually.HoldsAsync(async () => await RefusedAsync(api, "forbidden") > forbiddenBefore, () => "The other origin's beacon was not refused (403).");
         Assert.Empty(await TrackedRow.ReadAllAsync(database));
         await context.DisposeAsync();
         await api.StopCleanlyAsync();
