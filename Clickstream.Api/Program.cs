@@ -2,6 +2,7 @@ using Clickstream.Api.Apis;
 using Clickstream.Api.Dashboard;
 using Clickstream.Api.Docs;
 using Clickstream.Api.Extensions;
+using Clickstream.Api.Tracker;
 using Clickstream.ServiceDefaults;
 using Clickstream.ServiceDefaults.Hosting;
 
@@ -22,6 +23,7 @@ try
     app.MapDefaultEndpoints();
     app.MapApiDocs();
     app.MapDashboard();
+    app.MapTracker();
     app.LogWhereEverythingIs(standalone);
     return await app.RunUntilStoppedAsync(stop);
 }

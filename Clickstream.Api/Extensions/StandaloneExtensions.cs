@@ -52,7 +52,7 @@ public static class StandaloneExtensions
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Clickstream");
             foreach (var address in app.Urls)
             {
-                logger.LogInformation("Clickstream API listening on {Address}, docs at {Docs}", address, address.TrimEnd('/') + "/docs");
+                logger.LogInformation("Clickstream API listening on {Address}, docs at {Docs}, tracker demo at {Demo}", address, address.TrimEnd('/') + "/docs", address.TrimEnd('/') + "/demo/");
             }
             if (standalone.Postgres is { } postgres)
             {

@@ -10,7 +10,7 @@ namespace Clickstream.Api.Security;
 /// Authenticates a request by its API key (<see cref="PresentedKey"/>). With no keys configured every request is let in
 /// as <see cref="ApiKeyDefaults.Anonymous"/>, with the server role. Refusals are problem details: 401 for no usable key
 /// (none, a wrong one, or a server key in a URL), 403 for a publishable key off its ground (another endpoint than
-/// sending events, or a page of another origin). The key is never logged.
+/// sending events) and for events from a page of an origin not allowed (<see cref="PageOriginRequirement"/>). The key is never logged.
 /// </summary>
 internal sealed partial class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger,
     UrlEncoder encoder, ApiKeys keys, IProblemDetailsService problemDetails, IngestionMetrics metrics)
@@ -53,8 +53,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(IOptionsMonitor<Authen
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         IngestionRoute.Of(Context) is not null
-            ? RefuseAsync(RefusalReason.Forbidden, "This key may not send events from this page.",
-                $"The publishable key is bound to other origins than {Request.Headers.Origin.FirstOrDefault() ?? "a request with no Origin header"}.")
+            ? RefuseAsync(RefusalReason.Forbidden, "Events may not be sent from this page.", PageOriginHandler.RefusalOf(Context))
             : RefuseAsync(RefusalReason.Forbidden, "This key may only send events.",
                 "A publishable key may only POST /events and /events/batch; use a server key (Api:Keys) here.");
 

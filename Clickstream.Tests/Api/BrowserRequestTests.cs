@@ -121,6 +121,42 @@ public sealed class BrowserRequestTests(BrowserApiHost host) : IClassFixture<Bro
         Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"), "Another origin's preflight was allowed.");
     }
 
+    [Fact]
+    public async Task A_beacon_from_a_page_of_an_origin_not_allowed_is_refused_with_403_though_cors_cannot_stop_it()
+    {
+        using var client = host.CreateClient();
+        var before = host.EventsOnTopic();
+        using var beacon = new HttpRequestMessage(HttpMethod.Post, "/events/batch") { Content = ApiRequests.Json(ApiRequests.BatchWith(2), "text/plain;charset=UTF-8") };
+        beacon.Headers.Add("Origin", "https://elsewhere.example");
+
+        using var response = await client.SendAsync(beacon);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("add the origin to Api:Cors:AllowedOrigins", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, host.EventsOnTopic());
+    }
+
+    [Theory]
+    [InlineData(BrowserApiHost.Site)]
+    [InlineData("http://127.0.0.2:5173")]
+    [InlineData("http://localhost")] // the API's own pages (the demo)
+    [InlineData(null)] // not a page: a service, curl
+    public async Task Events_from_an_allowed_origin_the_api_s_own_pages_or_no_page_are_accepted(string? origin)
+    {
+        using var client = host.CreateClient();
+        var before = host.EventsOnTopic();
+        using var beacon = new HttpRequestMessage(HttpMethod.Post, "/events/batch") { Content = ApiRequests.Json(ApiRequests.BatchWith(1), "text/plain;charset=UTF-8") };
+        if (origin is not null)
+        {
+            beacon.Headers.Add("Origin", origin);
+        }
+
+        using var response = await client.SendAsync(beacon);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(before + 1, host.EventsOnTopic());
+    }
+
     [Theory]
     [InlineData("*", "Api:Cors:AllowedOrigins may be * only while no Api:Keys or Api:PublishableKeys are configured")]
     [InlineData("https://shop.example/checkout", "Api:Cors:AllowedOrigins entry 'https://shop.example/checkout' is not an origin")]

@@ -139,17 +139,7 @@ public sealed partial class DashboardBrowserTests(HeadlessChromium chromium) : I
     private static async Task<ServiceProcess> StartStandaloneAsync(Dictionary<string, string> settings)
     {
         settings["ConnectionStrings__Events"] = await TestPostgres.CreateDatabaseAsync();
-        var api = ServiceProcess.Start("Clickstream.Api", "standalone api", settings);
-        try
-        {
-            await api.WaitUntilReadyAsync();
-            return api;
-        }
-        catch
-        {
-            await api.DisposeAsync();
-            throw;
-        }
+        return await ServiceProcess.StartReadyAsync("Clickstream.Api", "standalone api", settings);
     }
 
     private static Task WaitForTotalsAsync(DashboardPage dashboard, int posted) =>

@@ -95,6 +95,22 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         return new ServiceProcess(name, Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
     }
 
+    /// <summary>Starts it as <see cref="Start"/> does and waits until it is ready; one that never gets ready is killed.</summary>
+    public static async Task<ServiceProcess> StartReadyAsync(string project, string name, IReadOnlyDictionary<string, string> settings)
+    {
+        var process = Start(project, name, settings);
+        try
+        {
+            await process.WaitUntilReadyAsync();
+            return process;
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>How many lines of its output so far contain <paramref name="text"/>.</summary>
     public int LinesContaining(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
 
