@@ -37,6 +37,7 @@ public static class StorageRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PartitionOptions>, PartitionOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PartitionMaintenance>();
+        services.TryAddSingleton<PartitionMetrics>();
         // After the schema initializer: hosted services start in order, and the maintenance needs the partitioned table.
         services.AddHostedService<PartitionMaintenanceService>();
         services.AddHealthChecks().AddCheck<EventsDatabaseHealthCheck>("events-database", tags: [HealthEndpoints.ReadyTag]);

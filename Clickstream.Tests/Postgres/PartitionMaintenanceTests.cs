@@ -137,6 +137,28 @@ public sealed class PartitionMaintenanceTests
             (await db.PartitionsAsync()).Select(p => p.Name));
     }
 
+    [Fact]
+    public async Task A_worker_makes_the_partitions_at_start_and_moves_what_the_default_partition_caught_on_its_schedule()
+    {
+        await using var db = await PartitionedDatabase.CreateAsync();
+        await using var broker = Clickstream.Kafka.Embedded.EmbeddedKafkaBroker.Start(new()
+        {
+            Topics = { [Clickstream.Contracts.Topics.RawEvents] = 1, [Clickstream.Contracts.Topics.RawEventsDeadLetter] = 1 },
+        });
+        var today = Midnight(DateTimeOffset.UtcNow);
+        // Late events (a week back), caught by the default partition before any worker ran.
+        await db.InsertAsync(today.AddDays(-7).AddHours(1), 3);
+
+        using var host = await Clickstream.Tests.Consumers.ConsumersHost.StartAsync(broker.BootstrapServers, db.ConnectionString,
+            new Dictionary<string, string?> { ["Storage:PartitionsAhead"] = "2", ["Storage:MaintenanceInterval"] = "00:00:01" });
+
+        await Eventually.HoldsAsync(async () => (await db.PartitionsAsync()).Select(p => p.Name).ToHashSet().IsSupersetOf(
+            [$"events_p{today:yyyyMMdd}", $"events_p{today.AddDays(2):yyyyMMdd}", $"events_p{today.AddDays(-7):yyyyMMdd}"])
+            && await db.CountAsync("events_default") == 0, () => "The worker did not make the partitions.");
+        Assert.Equal(3, await db.CountAsync($"events_p{today.AddDays(-7):yyyyMMdd}"));
+        await host.StopAsync();
+    }
+
     private static DateTimeOffset Midnight(DateTimeOffset time) => new(time.UtcDateTime.Date, TimeSpan.Zero);
 }
 

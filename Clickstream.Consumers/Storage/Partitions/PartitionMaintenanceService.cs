@@ -11,8 +11,8 @@ namespace Clickstream.Consumers.Storage.Partitions;
 /// run (the database away) is logged and tried again at the next interval; events never wait for it, since the
 /// default partition takes what no partition covers.
 /// </summary>
-internal sealed class PartitionMaintenanceService(PartitionMaintenance maintenance, IOptions<PartitionOptions> options, TimeProvider time,
-    ILogger<PartitionMaintenanceService> logger) : BackgroundService
+internal sealed class PartitionMaintenanceService(PartitionMaintenance maintenance, PartitionMetrics metrics, IOptions<PartitionOptions> options,
+    TimeProvider time, ILogger<PartitionMaintenanceService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -21,7 +21,10 @@ internal sealed class PartitionMaintenanceService(PartitionMaintenance maintenan
         {
             try
             {
-                await maintenance.RunAsync(stoppingToken);
+                if (await maintenance.RunAsync(stoppingToken) is { } run)
+                {
+                    metrics.Record(run);
+                }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
