@@ -45,8 +45,10 @@ internal static class EventPartitions
     {
         var range = $"FROM ({Literal(from)}) TO ({Literal(to)})";
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // No new row may reach the default partition's share of the range while it moves: ATTACH checks it is empty.
-        await ExecuteAsync(connection, $"LOCK TABLE {Default} IN SHARE ROW EXCLUSIVE MODE", cancellationToken);
+        // The parent first, as TRUNCATE and DETACH take them, so no two of them wait for each other; this mode lets COPY go on.
+        // Then no new row may reach the default partition's share of the range while it moves: ATTACH checks it is empty.
+        await ExecuteAsync(connection, $"LOCK TABLE events IN SHARE UPDATE EXCLUSIVE MODE; LOCK TABLE {Default} IN SHARE ROW EXCLUSIVE MODE",
+            cancellationToken);
         await ExecuteAsync(connection, $"""
             CREATE TABLE {name} (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
             ALTER TABLE {name} ADD CONSTRAINT {name}_range CHECK (event_time >= {Literal(from)} AND event_time < {Literal(to)})
