@@ -23,7 +23,8 @@ public sealed class EventsReadContext(DbContextOptions<EventsReadContext> option
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var events = modelBuilder.Entity<StoredEvent>().ToTable("events");
-        events.HasKey(e => e.EventId);
+        // The table's unique key (a partitioned table's must hold its partition key, event_time).
+        events.HasKey(e => new { e.EventId, e.EventTime });
         events.Property(e => e.EventId).HasColumnName("event_id");
         events.Property(e => e.UserId).HasColumnName("user_id");
         events.Property(e => e.EventType).HasColumnName("event_type");

@@ -1,5 +1,6 @@
 using Clickstream.Consumers.Configuration;
 using Clickstream.Consumers.Storage;
+using Clickstream.Consumers.Storage.Partitions;
 using Clickstream.ServiceDefaults.Health;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,13 @@ public static class StorageRegistration
         services.TryAddSingleton<IClickEventStore>(sp => new PostgresClickEventStore(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TransientRetry>(), sp.GetRequiredService<ILogger<PostgresClickEventStore>>()));
         services.AddHostedService<EventsSchemaInitializer>();
+        services.AddOptions<PartitionOptions>().BindConfiguration(PartitionOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PartitionOptions>, PartitionOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<PartitionMaintenance>();
+        services.TryAddSingleton<PartitionMetrics>();
+        // After the schema initializer: hosted services start in order, and the maintenance needs the partitioned table.
+        services.AddHostedService<PartitionMaintenanceService>();
         services.AddHealthChecks().AddCheck<EventsDatabaseHealthCheck>("events-database", tags: [HealthEndpoints.ReadyTag]);
         return services;
     }

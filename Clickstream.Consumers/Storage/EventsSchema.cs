@@ -9,7 +9,7 @@ namespace Clickstream.Consumers.Storage;
 public static class EventsSchema
 {
     /// <summary>The schema version this build's init.sql brings a database to (the last version it records).</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>init.sql as copied next to the assemblies by the build.</summary>
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "init.sql");
@@ -51,6 +51,11 @@ public static class EventsSchema
             {
                 return (before, before);
             }
+            if (before < 3)
+            {
+                // What version 3 needs from a populated single table, built without blocking writes.
+                await LegacyTablePreparation.PrepareAsync(connection, cancellationToken);
+            }
             await RunScriptAsync(connection, cancellationToken);
             var after = await SchemaVersion.ReadAsync(connection, cancellationToken);
             if (after < CurrentVersion)
@@ -63,11 +68,16 @@ public static class EventsSchema
     }
 
     // Two services starting together would race in CREATE TABLE IF NOT EXISTS (it can fail with a duplicate key in
-    // pg_type), so they take turns. A session lock, not a transaction, so init.sql may one day hold statements that
-    // refuse to run inside one (CREATE INDEX CONCURRENTLY).
+    // pg_type), so they take turns. A session lock, not a transaction, so the holder may run what refuses to run inside
+    // one (CREATE INDEX CONCURRENTLY). The others ask again every 100 ms rather than wait inside pg_advisory_lock: a
+    // waiting statement holds a snapshot, and CREATE INDEX CONCURRENTLY waits for every snapshot to go, so the holder
+    // and the waiters would wait for each other.
     private static async Task<T> WhileLockedAsync<T>(NpgsqlConnection connection, Func<Task<T>> action, CancellationToken cancellationToken)
     {
-        await ExecuteAsync(connection, $"SELECT pg_advisory_lock({SchemaLockKey})", cancellationToken);
+        while (!await TryLockAsync(connection, cancellationToken))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
         try
         {
             return await action();
@@ -76,6 +86,12 @@ public static class EventsSchema
         {
             await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({SchemaLockKey})", CancellationToken.None);
         }
+    }
+
+    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock({SchemaLockKey})", connection);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task RunScriptAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>

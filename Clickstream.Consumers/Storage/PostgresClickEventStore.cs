@@ -20,7 +20,7 @@ public sealed class PostgresClickEventStore : IClickEventStore
         $"CREATE TEMP TABLE IF NOT EXISTS {StagingTable} (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
 
     private const string InsertFromStaging =
-        $"INSERT INTO events ({ClickEventCopy.Columns}) SELECT {ClickEventCopy.Columns} FROM {StagingTable} ON CONFLICT (event_id) DO NOTHING";
+        $"INSERT INTO events ({ClickEventCopy.Columns}) SELECT {ClickEventCopy.Columns} FROM {StagingTable} ON CONFLICT (event_id, event_time) DO NOTHING";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TransientRetry _retry;
