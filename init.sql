@@ -27,7 +27,8 @@ GRANT SELECT ON clickstream_schema TO PUBLIC;
 
 -- Version 1: the events table.
 -- One row per click event. event_id is chosen by the client and is the unit of idempotency: Kafka delivers at
--- least once, and the consumer's INSERT ... ON CONFLICT (event_id) DO NOTHING keeps the first copy.
+-- least once, and the consumer's INSERT ... ON CONFLICT (event_id) DO NOTHING keeps the first copy (since version 3,
+-- below: ON CONFLICT (event_id, event_time)).
 -- timestamptz keeps the instant, not the client's offset: event_time comes back in UTC.
 CREATE TABLE IF NOT EXISTS events (
     event_id    uuid        PRIMARY KEY,

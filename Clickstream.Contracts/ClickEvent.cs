@@ -10,7 +10,10 @@ namespace Clickstream.Contracts;
 /// </summary>
 public sealed record ClickEvent
 {
-    /// <summary>Unique id chosen by the client; the database keeps one row per id.</summary>
+    /// <summary>
+    /// Unique id chosen by the client, the same on every retry; the database keeps one row per id and event_time (its
+    /// unique key since the table is partitioned by event_time), so an id must never be reused for another event.
+    /// </summary>
     [JsonPropertyName("event_id")]
     public required Guid EventId { get; init; }
 
