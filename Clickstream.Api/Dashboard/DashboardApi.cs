@@ -68,13 +68,6 @@ public static class DashboardApi
             recent), Json);
     }
 
-    private static FileContentHttpResult Asset(HttpContext context, byte[] content, string contentType)
-    {
-        var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-cache";
-        return TypedResults.File(content, contentType);
-    }
+    private static FileContentHttpResult Asset(HttpContext context, byte[] content, string contentType) =>
+        Pages.EmbeddedPages.Serve(context, content, contentType, ContentSecurityPolicy);
 }

@@ -10,12 +10,5 @@ internal static class DashboardAssets
     public static readonly byte[] Script = Read("dashboard.js");
     public static readonly byte[] StyleSheet = Read("dashboard.css");
 
-    private static byte[] Read(string name)
-    {
-        using var stream = typeof(DashboardAssets).Assembly.GetManifestResourceStream($"Clickstream.Api.Dashboard.Page.{name}")
-            ?? throw new InvalidOperationException($"The dashboard's {name} is not embedded in the API assembly.");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    }
+    private static byte[] Read(string name) => Pages.EmbeddedPages.Read($"Clickstream.Api.Dashboard.Page.{name}");
 }

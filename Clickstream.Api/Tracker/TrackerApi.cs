@@ -49,13 +49,6 @@ public static class TrackerApi
     private static FileContentHttpResult DemoPage(HttpContext context) =>
         DemoAsset(context, TrackerAssets.DemoPage, "text/html; charset=utf-8");
 
-    private static FileContentHttpResult DemoAsset(HttpContext context, byte[] content, string contentType)
-    {
-        var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = DemoContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-cache";
-        return TypedResults.File(content, contentType);
-    }
+    private static FileContentHttpResult DemoAsset(HttpContext context, byte[] content, string contentType) =>
+        Pages.EmbeddedPages.Serve(context, content, contentType, DemoContentSecurityPolicy);
 }

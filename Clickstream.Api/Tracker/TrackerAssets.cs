@@ -16,12 +16,5 @@ internal static class TrackerAssets
     public static readonly byte[] DemoScript = Read("Demo.demo.js");
     public static readonly byte[] DemoStyleSheet = Read("Demo.demo.css");
 
-    private static byte[] Read(string name)
-    {
-        using var stream = typeof(TrackerAssets).Assembly.GetManifestResourceStream($"Clickstream.Api.Tracker.{name}")
-            ?? throw new InvalidOperationException($"The tracker's {name} is not embedded in the API assembly.");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    }
+    private static byte[] Read(string name) => Pages.EmbeddedPages.Read($"Clickstream.Api.Tracker.{name}");
 }

@@ -14,10 +14,8 @@ internal static class LegacyTablePreparation
     /// <summary>True when there was something to prepare: a single events table with rows.</summary>
     public static async Task<bool> PrepareAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        if (!await ScalarAsync<bool>(connection, """
-            SELECT coalesce((SELECT relkind = 'r' FROM pg_class WHERE oid = to_regclass('events')), false)
-               AND EXISTS (SELECT FROM pg_class WHERE oid = to_regclass('events'))
-            """, cancellationToken)
+        if (!await ScalarAsync<bool>(connection,
+            "SELECT coalesce((SELECT relkind = 'r' FROM pg_class WHERE oid = to_regclass('events')), false)", cancellationToken)
             || !await ScalarAsync<bool>(connection, "SELECT EXISTS (SELECT FROM events)", cancellationToken))
         {
             return false;
