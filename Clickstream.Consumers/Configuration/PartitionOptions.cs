@@ -9,6 +9,12 @@ public sealed class PartitionOptions
 {
     public const string Section = "Storage";
 
+    /// <summary>
+    /// False: this worker leaves the partitions alone (a DBA or pg_partman keeps them, or the worker's database role may
+    /// not run DDL); events still land in the default partition when none covers them. Default true.
+    /// </summary>
+    public bool ManagePartitions { get; set; } = true;
+
     /// <summary>The time one partition covers, aligned to UTC midnight. Whole hours dividing a day, or whole days. Default 1 day.</summary>
     public TimeSpan PartitionInterval { get; set; } = TimeSpan.FromDays(1);
 

@@ -1,6 +1,8 @@
 using Clickstream.Consumers.Configuration;
 using Clickstream.Consumers.Storage.Partitions;
 using Clickstream.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -156,6 +158,29 @@ public sealed class PartitionMaintenanceTests
             [$"events_p{today:yyyyMMdd}", $"events_p{today.AddDays(2):yyyyMMdd}", $"events_p{today.AddDays(-7):yyyyMMdd}"])
             && await db.CountAsync("events_default") == 0, () => "The worker did not make the partitions.");
         Assert.Equal(3, await db.CountAsync($"events_p{today.AddDays(-7):yyyyMMdd}"));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_worker_told_not_to_manage_partitions_makes_none_and_its_events_land_in_the_default_partition()
+    {
+        await using var db = await PartitionedDatabase.CreateAsync();
+        await using var broker = Clickstream.Kafka.Embedded.EmbeddedKafkaBroker.Start(new()
+        {
+            Topics = { [Clickstream.Contracts.Topics.RawEvents] = 1, [Clickstream.Contracts.Topics.RawEventsDeadLetter] = 1 },
+        });
+
+        using var host = await Clickstream.Tests.Consumers.ConsumersHost.StartAsync(broker.BootstrapServers, db.ConnectionString,
+            new Dictionary<string, string?> { ["Storage:ManagePartitions"] = "false", ["Storage:MaintenanceInterval"] = "00:00:01" });
+        var maintenance = host.Services.GetServices<IHostedService>().OfType<PartitionMaintenanceService>().Single();
+        await Eventually.HoldsAsync(() => Task.FromResult(maintenance.ExecuteTask is { IsCompletedSuccessfully: true }),
+            () => "The maintenance service did not return at once.");
+
+        var store = host.Services.GetRequiredService<Clickstream.Consumers.Storage.IClickEventStore>();
+        await store.WriteAsync([Clickstream.Tests.Support.ClickEvents.Create(0)], CancellationToken.None);
+
+        Assert.Equal(["events_default"], (await db.PartitionsAsync()).Select(p => p.Name));
+        Assert.Equal(1, await db.CountAsync("events_default"));
         await host.StopAsync();
     }
 

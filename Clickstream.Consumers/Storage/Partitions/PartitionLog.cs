@@ -18,4 +18,7 @@ internal static partial class PartitionLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition maintenance failed; it runs again in {Interval}")]
     public static partial void Failed(ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition maintenance is off (Storage:ManagePartitions=false): this worker makes and drops no partitions")]
+    public static partial void Off(ILogger logger);
 }
