@@ -41,19 +41,25 @@ public sealed class PartitionedStorageTests
     }
 
     [Fact]
-    public async Task An_event_id_reused_with_another_event_time_is_two_rows_and_read_back_as_the_first_stored()
+    public async Task An_event_id_reused_with_another_event_time_is_two_rows_read_back_as_the_one_at_the_ids_own_time_or_else_the_first_stored()
     {
         await using var db = await PartitionedDatabase.CreateAsync();
         await using var store = StoreFactory.Create(db.ConnectionString);
-        var original = ClickEvents.Create(1);
-        var reused = original with { EventTime = original.EventTime.AddDays(1), Page = "/again" };
+        var now = DateTimeOffset.UtcNow;
+        // A UUIDv7 made with the event, and a random (version 4) id: each reused for an event a day later, stored first.
+        var timed = ClickEvents.Create(1) with { EventId = Guid.CreateVersion7(now), EventTime = now };
+        var untimed = ClickEvents.Create(2) with { EventId = Guid.NewGuid(), EventTime = now };
+        foreach (var original in new[] { timed, untimed })
+        {
+            await store.Store.WriteAsync([original with { EventTime = now.AddDays(1), Page = "/reused" }], CancellationToken.None);
+            await store.Store.WriteAsync([original], CancellationToken.None);
+        }
 
-        await store.Store.WriteAsync([original], CancellationToken.None);
-        await store.Store.WriteAsync([reused], CancellationToken.None);
-
-        Assert.Equal(2, await store.CountRowsAsync());
+        Assert.Equal(4, await store.CountRowsAsync());
         await using var context = store.ReadContext();
-        var stored = await new Clickstream.Api.ReadModel.StoredEventReader(context).FindAsync(original.EventId);
-        Assert.Equal(original.Page, stored!.Page);
+        var reader = new Clickstream.Api.ReadModel.StoredEventReader(context);
+        Assert.Equal(timed.Page, (await reader.FindAsync(timed.EventId))!.Page);
+        Assert.Equal("/reused", (await reader.FindAsync(untimed.EventId))!.Page);
+        Assert.Null(await reader.FindAsync(Guid.CreateVersion7(now)));
     }
 }
