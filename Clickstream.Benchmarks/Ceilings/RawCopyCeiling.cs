@@ -18,13 +18,13 @@ public static class RawCopyCeiling
     private const int WarmupRows = 20_000;
 
     /// <summary>The ceiling as a phase of the report: rows/s, and CPU per row of this process and of PostgreSQL.</summary>
-    public static async Task<PhaseResult> PhaseAsync(BenchmarkInfrastructure infrastructure, IReadOnlyList<ClickEvent> rows, int batchSize,
-        CancellationToken cancellationToken)
+    public static async Task<PhaseResult> PhaseAsync(BenchmarkInfrastructure infrastructure, EventsDatabase database, IReadOnlyList<ClickEvent> rows,
+        int batchSize, CancellationToken cancellationToken)
     {
-        var (rowsPerSecond, cpu) = await MeasureAsync(infrastructure.ConnectionString, infrastructure.Postgres?.DataDirectory, rows, batchSize, cancellationToken);
+        var (rowsPerSecond, cpu) = await MeasureAsync(database.ConnectionString, infrastructure.Postgres?.DataDirectory, rows, batchSize, cancellationToken);
         return new PhaseResult
         {
-            Name = $"raw COPY ({batchSize})", Role = "ceiling", Unit = "rows/s", Throughput = rowsPerSecond,
+            Name = $"raw COPY ({batchSize}{database.Suffix})", Role = database.Partitioned ? "ceiling" : "baseline", Unit = "rows/s", Throughput = rowsPerSecond,
             Figures = cpu.PerRow(rows.Count, "COPY client"),
         };
     }

@@ -6,7 +6,7 @@ namespace Clickstream.Benchmarks.Cli;
 public static class BenchmarkArguments
 {
     public const string Usage = """
-        usage: Clickstream.Benchmarks <ingest-single|ingest-batch|drain|end-to-end> [options]
+        usage: Clickstream.Benchmarks <ingest-single|ingest-batch|drain|end-to-end|partitions> [options]
           --connections N      concurrent HTTP clients (64)
           --duration S         seconds of measured load per phase (10)
           --warmup S           seconds of unmeasured load before each phase (2)
@@ -18,6 +18,9 @@ public static class BenchmarkArguments
           --partitions N       partitions of raw_events for the HTTP scenarios (3)
           --no-ceilings        skip the ceilings
           --telemetry-off      also run the pipeline with OpenTelemetry off (Telemetry:Enabled=false), for the overhead ratio
+          --single-table       drain, end-to-end: also store into a single unpartitioned table, for the ratio partitioned/single
+          --table-partitions N partitions: daily partitions of events (60)
+          --rows-per-partition N  partitions: rows in each (20000)
           --results DIR        where reports are written (BenchmarkResults)
         """;
 
@@ -51,6 +54,9 @@ public static class BenchmarkArguments
                     "--partitions" => parsed with { Partitions = Positive(name, Next()) },
                     "--no-ceilings" => parsed with { SkipCeilings = true },
                     "--telemetry-off" => parsed with { CompareTelemetryOff = true },
+                    "--single-table" => parsed with { CompareSingleTable = true },
+                    "--table-partitions" => parsed with { TablePartitions = Positive(name, Next()) },
+                    "--rows-per-partition" => parsed with { RowsPerPartition = Positive(name, Next()) },
                     "--results" => parsed with { ResultsDirectory = Next() },
                     _ => throw new FormatException($"Unknown option '{name}'."),
                 };
@@ -72,6 +78,7 @@ public static class BenchmarkArguments
         Scenario.IngestBatch => "ingest-batch",
         Scenario.Drain => "drain",
         Scenario.EndToEnd => "end-to-end",
+        Scenario.Partitions => "partitions",
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
     };
 

@@ -43,6 +43,18 @@ public sealed record BenchmarkOptions
     /// </summary>
     public bool CompareTelemetryOff { get; init; }
 
+    /// <summary>
+    /// drain and end-to-end: measure the storing phases a second time on a single, unpartitioned events table (the layout
+    /// before schema version 3) and report the ratios partitioned / single.
+    /// </summary>
+    public bool CompareSingleTable { get; init; }
+
+    /// <summary>partitions: daily partitions of events, the oldest dropped while COPY runs.</summary>
+    public int TablePartitions { get; init; } = 60;
+
+    /// <summary>partitions: rows in each of them.</summary>
+    public int RowsPerPartition { get; init; } = 20_000;
+
     /// <summary>Where the Markdown and JSON reports go (git-ignored).</summary>
     public string ResultsDirectory { get; init; } = "BenchmarkResults";
 

@@ -13,4 +13,10 @@ public enum Scenario
 
     /// <summary>HTTP batches while the consumers run: stored events/s, backlog over time, received→stored delay.</summary>
     EndToEnd,
+
+    /// <summary>
+    /// The partitioned table at 60 days: GET /events/{id} against it and against the same rows in a single table, COPY
+    /// while the oldest partition is dropped, and the upgrade of a populated single table.
+    /// </summary>
+    Partitions,
 }

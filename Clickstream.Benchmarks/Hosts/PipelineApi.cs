@@ -16,8 +16,9 @@ public static class PipelineApi
     /// broker drops accepted events once the consumers fall behind.
     /// </param>
     /// <param name="telemetry">False: OpenTelemetry off (<c>Telemetry:Enabled=false</c>), the baseline of its overhead.</param>
+    /// <param name="eventsConnectionString">The events database <c>GET /events/{id}</c> reads; none: ingestion only.</param>
     public static async Task<LoopbackWebHost> StartAsync(string bootstrapServers, int lingerMs, CancellationToken cancellationToken,
-        long? maxConsumerLagBytes = null, bool telemetry = true)
+        long? maxConsumerLagBytes = null, bool telemetry = true, string? eventsConnectionString = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -25,6 +26,10 @@ public static class PipelineApi
             ["Kafka:BootstrapServers"] = bootstrapServers,
             ["Kafka:Settings:linger.ms"] = lingerMs.ToString(CultureInfo.InvariantCulture),
         };
+        if (eventsConnectionString is not null)
+        {
+            settings["ConnectionStrings:Events"] = eventsConnectionString;
+        }
         if (maxConsumerLagBytes is { } maxLag)
         {
             settings["Api:Publishing:MaxConsumerLagBytes"] = maxLag.ToString(CultureInfo.InvariantCulture);
@@ -35,6 +40,7 @@ public static class PipelineApi
         var app = builder.Build();
         app.UseClickstreamApi();
         app.MapEventsApi();
+        app.MapStoredEventsApi();
         app.MapDefaultEndpoints();
         return await LoopbackWebHost.StartAsync(app, cancellationToken);
     }

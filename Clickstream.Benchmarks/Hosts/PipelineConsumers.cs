@@ -13,7 +13,8 @@ namespace Clickstream.Benchmarks.Hosts;
 public static class PipelineConsumers
 {
     public static async Task<IHost> StartAsync(
-        string bootstrapServers, string connectionString, string group, int batchSize, CancellationToken cancellationToken, bool telemetry = true)
+        string bootstrapServers, string connectionString, string group, int batchSize, CancellationToken cancellationToken, bool telemetry = true,
+        bool managePartitions = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
@@ -21,6 +22,8 @@ public static class PipelineConsumers
         builder.Configuration.AddInMemoryCollection(LoopbackWebHost.Quiet);
         builder.Configuration.AddInMemoryCollection(Settings(bootstrapServers, connectionString, group, batchSize));
         builder.Configuration["Telemetry:Enabled"] = telemetry ? "true" : "false";
+        // Off for the single-table baseline: there is nothing to partition.
+        builder.Configuration["Storage:ManagePartitions"] = managePartitions ? "true" : "false";
         builder.AddServiceDefaults();
         builder.Services.AddClickstreamConsumers();
         var host = builder.Build();

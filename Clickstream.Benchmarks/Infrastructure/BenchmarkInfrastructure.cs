@@ -11,12 +11,14 @@ namespace Clickstream.Benchmarks.Infrastructure;
 /// </summary>
 public sealed class BenchmarkInfrastructure : IAsyncDisposable
 {
-    private BenchmarkInfrastructure(EmbeddedKafkaBroker broker, int partitions, EmbeddedPostgres? postgres, NpgsqlDataSource? dataSource)
+    private EventsDatabase? _singleTable;
+
+    private BenchmarkInfrastructure(EmbeddedKafkaBroker broker, int partitions, EmbeddedPostgres? postgres, EventsDatabase? database)
     {
         Broker = broker;
         Partitions = partitions;
         Postgres = postgres;
-        DataSource = dataSource;
+        Database = database;
     }
 
     public EmbeddedKafkaBroker Broker { get; }
@@ -25,11 +27,18 @@ public sealed class BenchmarkInfrastructure : IAsyncDisposable
 
     public EmbeddedPostgres? Postgres { get; }
 
-    public NpgsqlDataSource? DataSource { get; }
+    /// <summary>The events database as the schema makes it: partitioned.</summary>
+    public EventsDatabase? Database { get; }
 
-    public string ConnectionString => Postgres?.ConnectionString ?? throw new InvalidOperationException("This scenario runs without PostgreSQL.");
+    public EventsDatabase Partitioned => Database ?? throw new InvalidOperationException("This scenario runs without PostgreSQL.");
 
-    public NpgsqlDataSource Events => DataSource ?? throw new InvalidOperationException("This scenario runs without PostgreSQL.");
+    public string ConnectionString => Partitioned.ConnectionString;
+
+    public NpgsqlDataSource Events => Partitioned.DataSource;
+
+    /// <summary>A second database on the same server with <c>events</c> as one plain table, made on first use.</summary>
+    public async Task<EventsDatabase> SingleTableAsync(CancellationToken cancellationToken) =>
+        _singleTable ??= await EventsDatabase.SingleTableAsync(Partitioned.ConnectionString, "single_table", cancellationToken);
 
     /// <summary>
     /// fsync and full-page writes are off (the tests' throwaway server, and the set-up of the storage figures already
@@ -46,8 +55,8 @@ public sealed class BenchmarkInfrastructure : IAsyncDisposable
         try
         {
             var postgres = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Durable = false }, cancellationToken: cancellationToken);
-            await EventsSchema.ApplyAsync(postgres.ConnectionString, cancellationToken);
-            return new BenchmarkInfrastructure(broker, partitions, postgres, NpgsqlDataSource.Create(postgres.ConnectionString));
+            var database = await EventsDatabase.PartitionedAsync(postgres.ConnectionString, cancellationToken);
+            return new BenchmarkInfrastructure(broker, partitions, postgres, database);
         }
         catch
         {
@@ -58,9 +67,13 @@ public sealed class BenchmarkInfrastructure : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (DataSource is not null)
+        if (_singleTable is not null)
         {
-            await DataSource.DisposeAsync();
+            await _singleTable.DisposeAsync();
+        }
+        if (Database is not null)
+        {
+            await Database.DisposeAsync();
         }
         if (Postgres is not null)
         {

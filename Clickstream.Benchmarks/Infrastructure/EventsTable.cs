@@ -20,11 +20,15 @@ public static class EventsTable
 
     /// <summary>
     /// Rows inserted so far according to the statistics collector: cheap at any size, flushed by each backend about
-    /// once a second, so up to a second late. For live progress only; totals come from <see cref="CountAsync"/>.
+    /// once a second, so up to a second late. For live progress only; totals come from <see cref="CountAsync"/>. Rows are
+    /// counted where they are: in the partitions of a partitioned table, in the table itself otherwise.
     /// </summary>
     public static async Task<long> InsertedAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT coalesce(sum(n_tup_ins), 0)::bigint FROM pg_stat_user_tables WHERE relname = 'events'");
+        await using var command = dataSource.CreateCommand("""
+            SELECT coalesce(sum(n_tup_ins), 0)::bigint FROM pg_stat_user_tables
+            WHERE relid = 'events'::regclass OR relid IN (SELECT relid FROM pg_partition_tree('events') WHERE isleaf)
+            """);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 

@@ -15,8 +15,18 @@ public static class HttpLoad
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
-    public static async Task<HttpLoadResult> RunAsync(
+    /// <summary>POSTs of <paramref name="payloads"/>, freshly rendered for each request.</summary>
+    public static Task<HttpLoadResult> RunAsync(
         Uri endpoint, ClickEventPayloads payloads, int connections, TimeSpan warmup, TimeSpan duration,
+        Progress progress, CancellationToken cancellationToken, Action<long>? onAcceptedEvents = null) =>
+        RunAsync(() => new HttpRequestMessage(HttpMethod.Post, endpoint)
+        {
+            Content = new ByteArrayContent(payloads.Render()) { Headers = { ContentType = Json } },
+        }, payloads.EventsPerBody, connections, warmup, duration, progress, cancellationToken, onAcceptedEvents);
+
+    /// <summary>The requests <paramref name="request"/> makes, each counted as <paramref name="eventsPerRequest"/> events when answered 2xx.</summary>
+    public static async Task<HttpLoadResult> RunAsync(
+        Func<HttpRequestMessage> request, int eventsPerRequest, int connections, TimeSpan warmup, TimeSpan duration,
         Progress progress, CancellationToken cancellationToken, Action<long>? onAcceptedEvents = null)
     {
         using var handler = new SocketsHttpHandler
@@ -56,16 +66,14 @@ public static class HttpLoad
 
                 string outcome;
                 TimeSpan? retryAfter = null;
-                var body = payloads.Render();
+                using var message = request();
                 try
                 {
-                    using var content = new ByteArrayContent(body);
-                    content.Headers.ContentType = Json;
-                    using var response = await client.PostAsync(endpoint, content, cancellationToken);
+                    using var response = await client.SendAsync(message, cancellationToken);
                     outcome = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
                     if (response.IsSuccessStatusCode)
                     {
-                        onAcceptedEvents?.Invoke(payloads.EventsPerBody);
+                        onAcceptedEvents?.Invoke(eventsPerRequest);
                     }
                     else if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
                     {
@@ -107,7 +115,7 @@ public static class HttpLoad
             Measured = duration,
             Requests = requests,
             Succeeded = succeeded,
-            EventsPerRequest = payloads.EventsPerBody,
+            EventsPerRequest = eventsPerRequest,
             Latency = histogram,
             Outcomes = new SortedDictionary<string, long>(outcomes, StringComparer.Ordinal),
         };

@@ -42,7 +42,7 @@ public sealed record BenchmarkReport
         }
         if (Ratios.Count > 0)
         {
-            Line(md, "\n| pipeline | ceiling | ratio |\n| --- | --- | --- |");
+            Line(md, "\n| phase | judged against | ratio |\n| --- | --- | --- |");
             foreach (var r in Ratios)
             {
                 Line(md, $"| {r.Pipeline} | {r.Ceiling} | {r.Ratio:P0} |");

@@ -17,7 +17,7 @@ public static class BenchmarkRunner
         ArgumentNullException.ThrowIfNull(options);
         var startedAt = DateTimeOffset.UtcNow;
         var partitions = options.Scenario == Scenario.Drain ? DrainScenario.PartitionsFor(options.Events) : options.Partitions;
-        var withPostgres = options.Scenario is Scenario.Drain or Scenario.EndToEnd;
+        var withPostgres = options.Scenario is Scenario.Drain or Scenario.EndToEnd or Scenario.Partitions;
 
         await using var progress = new Progress(progressOutput, options.ProgressInterval);
         progress.Phase($"{BenchmarkArguments.Name(options.Scenario)}: starting the embedded broker{(withPostgres ? " and PostgreSQL" : "")}");
@@ -46,6 +46,9 @@ public static class BenchmarkRunner
                 break;
             case Scenario.EndToEnd:
                 await EndToEndScenario.RunAsync(run);
+                break;
+            case Scenario.Partitions:
+                await PartitionsScenario.RunAsync(run);
                 break;
         }
 

@@ -10,7 +10,9 @@ namespace Clickstream.Benchmarks.Scenarios;
 /// <summary>
 /// drain: K events wait on raw_events, then the worker starts (a fresh consumer group each time, so it reads from the
 /// start) and the clock runs until every row is in <c>events</c>. Each batch size is judged against a raw COPY of
-/// the same rows at the same batch size. With a warm-up (the default), one unmeasured drain runs first.
+/// the same rows at the same batch size. With a warm-up (the default), one unmeasured drain runs first. With
+/// <see cref="Cli.BenchmarkOptions.CompareSingleTable"/>, the raw COPY and the drain run again on a single, unpartitioned
+/// table, for the ratios partitioned / single.
 /// </summary>
 public static class DrainScenario
 {
@@ -49,26 +51,43 @@ public static class DrainScenario
             // A first drain in a fresh process is mostly JIT (a fifth of its CPU in the profile, the rate still rising
             // at the end): drain once unmeasured, so the figures are the worker's steady state, not its start-up.
             run.Progress.Phase("warm-up: one unmeasured drain");
-            await DrainAsync(run, batchSizes[0]);
+            await DrainAsync(run, batchSizes[0], infrastructure.Partitioned);
         }
 
+        var partitioned = infrastructure.Partitioned;
+        var single = o.CompareSingleTable ? await infrastructure.SingleTableAsync(run.CancellationToken) : null;
         foreach (var batchSize in batchSizes)
         {
-            PhaseResult? ceiling = null, plain = null;
+            PhaseResult? ceiling = null, plain = null, singleCeiling = null;
             if (!o.SkipCeilings)
             {
                 ceiling = await run.MeasureAsync($"storage ceiling: raw binary COPY, batches of {batchSize:N0}",
-                    () => RawCopyCeiling.PhaseAsync(infrastructure, rows, batchSize, run.CancellationToken));
+                    () => RawCopyCeiling.PhaseAsync(infrastructure, partitioned, rows, batchSize, run.CancellationToken));
+                if (single is not null)
+                {
+                    singleCeiling = await run.MeasureAsync($"storage ceiling on the single table: raw binary COPY, batches of {batchSize:N0}",
+                        () => RawCopyCeiling.PhaseAsync(infrastructure, single, rows, batchSize, run.CancellationToken));
+                }
                 plain = await run.MeasureAsync($"consumer ceiling: plain Confluent consumer + COPY, batches of {batchSize:N0}",
                     () => PlainConsumerAsync(run, batchSize));
             }
-            var drain = await run.MeasureAsync($"pipeline: drain with consumer batches of {batchSize:N0}", () => DrainAsync(run, batchSize));
+            var drain = await run.MeasureAsync($"pipeline: drain with consumer batches of {batchSize:N0}", () => DrainAsync(run, batchSize, partitioned));
             run.Ratio(drain, plain);
             run.Ratio(drain, ceiling);
+            if (single is not null)
+            {
+                var drainSingle = await run.MeasureAsync($"pipeline on the single table: drain with consumer batches of {batchSize:N0}",
+                    () => DrainAsync(run, batchSize, single));
+                run.Ratio(drain, drainSingle);
+                if (ceiling is not null)
+                {
+                    run.Ratio(ceiling, singleCeiling);
+                }
+            }
             if (o.CompareTelemetryOff)
             {
                 var off = await run.MeasureAsync($"pipeline: drain with consumer batches of {batchSize:N0}, OpenTelemetry off",
-                    () => DrainAsync(run, batchSize, telemetry: false));
+                    () => DrainAsync(run, batchSize, partitioned, telemetry: false));
                 run.Ratio(drain, off);
             }
         }
@@ -91,11 +110,11 @@ public static class DrainScenario
         };
     }
 
-    private static async Task<PhaseResult> DrainAsync(BenchmarkRun run, int batchSize, bool telemetry = true)
+    private static async Task<PhaseResult> DrainAsync(BenchmarkRun run, int batchSize, EventsDatabase database, bool telemetry = true)
     {
         var o = run.Options;
         var infrastructure = run.Infrastructure;
-        await using (var connection = await infrastructure.Events.OpenConnectionAsync(run.CancellationToken))
+        await using (var connection = await database.DataSource.OpenConnectionAsync(run.CancellationToken))
         {
             await EventsTable.TruncateAsync(connection, run.CancellationToken);
         }
@@ -106,13 +125,14 @@ public static class DrainScenario
         var clock = Stopwatch.StartNew();
         run.Progress.Report(() => $"{clock.Elapsed.TotalSeconds,5:F1}s  stored {Interlocked.Read(ref stored),10:N0} of {o.Events:N0}");
         using var host = await PipelineConsumers.StartAsync(
-            infrastructure.Broker.BootstrapServers, infrastructure.ConnectionString, $"bench-drain-{batchSize}-{Guid.NewGuid():N}", batchSize, run.CancellationToken, telemetry);
+            infrastructure.Broker.BootstrapServers, database.ConnectionString, $"bench-drain-{batchSize}-{Guid.NewGuid():N}", batchSize, run.CancellationToken,
+            telemetry, managePartitions: database.Partitioned);
         var started = clock.Elapsed;
         run.Tunables["Ingestion:ConcurrencyLimit / TimeLimit"] = PipelineConsumers.ConcurrencyAndTimeLimit(host);
         while (stored < o.Events && clock.Elapsed < o.DrainTimeout)
         {
             await Task.Delay(100, run.CancellationToken);
-            Interlocked.Exchange(ref stored, await EventsTable.CountAsync(infrastructure.Events, run.CancellationToken));
+            Interlocked.Exchange(ref stored, await EventsTable.CountAsync(database.DataSource, run.CancellationToken));
             if (stored > 0)
             {
                 firstRow ??= clock.Elapsed;
@@ -125,8 +145,8 @@ public static class DrainScenario
 
         return new PhaseResult
         {
-            Name = telemetry ? $"drain ({batchSize})" : $"drain ({batchSize}, telemetry off)",
-            Role = telemetry ? "pipeline" : "baseline",
+            Name = telemetry ? $"drain ({batchSize}{database.Suffix})" : $"drain ({batchSize}, telemetry off)",
+            Role = telemetry && database.Partitioned ? "pipeline" : "baseline",
             Unit = "rows/s",
             Throughput = stored / done.TotalSeconds,
             Figures = new(used.PerRow(Math.Max(stored, 1), "worker"))

@@ -12,7 +12,8 @@ namespace Clickstream.Benchmarks.Scenarios;
 /// <summary>
 /// end-to-end: HTTP batches into the API while the worker stores them, everything on the same 2 cores. Sustained
 /// stored events/s over the measured window, the backlog (accepted − stored) every second, memory every second, and
-/// the delay from received_at (the API's stamp) to stored_at (the storing transaction's start).
+/// the delay from received_at (the API's stamp) to stored_at (the storing transaction's start). With
+/// <see cref="Cli.BenchmarkOptions.CompareSingleTable"/> the same again into a single, unpartitioned table.
 /// </summary>
 public static class EndToEndScenario
 {
@@ -26,6 +27,7 @@ public static class EndToEndScenario
         run.Tunables["Api:Publishing:MaxConsumerLagBytes"] = StandaloneExtensions.EmbeddedBrokerMaxConsumerLagBytes.ToString(CultureInfo.InvariantCulture)
             + " (the standalone run's; 503 + Retry-After above it)";
 
+        var single = o.CompareSingleTable ? await infrastructure.SingleTableAsync(run.CancellationToken) : null;
         PhaseResult? ceiling = null;
         if (!o.SkipCeilings)
         {
@@ -33,22 +35,36 @@ public static class EndToEndScenario
                 .Select(i => ClickEventPayloads.Event(i) with { EventId = Guid.CreateVersion7(), ReceivedAt = DateTimeOffset.UtcNow })
                 .ToList();
             ceiling = await run.MeasureAsync($"storage ceiling: raw binary COPY, batches of {o.ConsumerBatchSize:N0}",
-                () => RawCopyCeiling.PhaseAsync(infrastructure, rows, o.ConsumerBatchSize, run.CancellationToken));
+                () => RawCopyCeiling.PhaseAsync(infrastructure, infrastructure.Partitioned, rows, o.ConsumerBatchSize, run.CancellationToken));
+            if (single is not null)
+            {
+                run.Ratio(ceiling, await run.MeasureAsync($"storage ceiling on the single table: raw binary COPY, batches of {o.ConsumerBatchSize:N0}",
+                    () => RawCopyCeiling.PhaseAsync(infrastructure, single, rows, o.ConsumerBatchSize, run.CancellationToken)));
+            }
         }
 
-        var pipeline = await run.MeasureAsync("pipeline: API + consumers under HTTP batch load", () => PipelineAsync(run));
+        // One group for every phase: a later phase's worker goes on from the offsets the earlier one committed, so it
+        // stores only what its own load sends.
+        var group = $"bench-e2e-{Guid.NewGuid():N}";
+        var pipeline = await run.MeasureAsync("pipeline: API + consumers under HTTP batch load", () => PipelineAsync(run, infrastructure.Partitioned, group));
         run.Ratio(pipeline, ceiling);
+        if (single is not null)
+        {
+            run.Ratio(pipeline, await run.MeasureAsync("pipeline on the single table: API + consumers under HTTP batch load",
+                () => PipelineAsync(run, single, group)));
+        }
     }
 
-    private static async Task<PhaseResult> PipelineAsync(BenchmarkRun run)
+    private static async Task<PhaseResult> PipelineAsync(BenchmarkRun run, EventsDatabase database, string group)
     {
         var o = run.Options;
         var infrastructure = run.Infrastructure;
         var bootstrap = infrastructure.Broker.BootstrapServers;
-        using var consumers = await PipelineConsumers.StartAsync(bootstrap, infrastructure.ConnectionString, $"bench-e2e-{Guid.NewGuid():N}", o.ConsumerBatchSize, run.CancellationToken);
+        using var consumers = await PipelineConsumers.StartAsync(bootstrap, database.ConnectionString, group, o.ConsumerBatchSize, run.CancellationToken,
+            managePartitions: database.Partitioned);
         run.Tunables["Ingestion:ConcurrencyLimit / TimeLimit"] = PipelineConsumers.ConcurrencyAndTimeLimit(consumers);
         await using var api = await PipelineApi.StartAsync(bootstrap, o.LingerMs, run.CancellationToken, StandaloneExtensions.EmbeddedBrokerMaxConsumerLagBytes);
-        var baseline = await EventsTable.InsertedAsync(infrastructure.Events, run.CancellationToken);
+        var baseline = await EventsTable.InsertedAsync(database.DataSource, run.CancellationToken);
 
         long accepted = 0;
         var samples = new List<Dictionary<string, double>>();
@@ -59,7 +75,7 @@ public static class EndToEndScenario
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
             while (await timer.WaitForNextTickAsync(sampling.Token).AsTask().ContinueWith(t => !t.IsCanceled && t.Result, TaskScheduler.Default))
             {
-                var stored = await EventsTable.InsertedAsync(infrastructure.Events, CancellationToken.None) - baseline;
+                var stored = await EventsTable.InsertedAsync(database.DataSource, CancellationToken.None) - baseline;
                 var acceptedNow = Interlocked.Read(ref accepted);
                 lock (samples)
                 {
@@ -86,7 +102,7 @@ public static class EndToEndScenario
         long storedTotal = 0;
         while (clock.Elapsed < loadEnded + o.DrainTimeout)
         {
-            storedTotal = await EventsTable.CountAsync(infrastructure.Events, run.CancellationToken);
+            storedTotal = await EventsTable.CountAsync(database.DataSource, run.CancellationToken);
             if (storedTotal >= accepted)
             {
                 break;
@@ -97,7 +113,7 @@ public static class EndToEndScenario
         run.Progress.Clear();
         await sampling.CancelAsync();
         await sampler;
-        var delay = await EventsTable.StoreDelayAsync(infrastructure.Events, run.CancellationToken);
+        var delay = await EventsTable.StoreDelayAsync(database.DataSource, run.CancellationToken);
 
         List<Dictionary<string, double>> timeline;
         lock (samples)
@@ -111,7 +127,7 @@ public static class EndToEndScenario
             : storedTotal / drained.TotalSeconds;
         var rssInWindow = inWindow.Select(s => s["process MiB"]).DefaultIfEmpty(0).ToList();
 
-        var result = BenchmarkRun.FromHttp("end-to-end stored", "pipeline", load, inEvents: true);
+        var result = BenchmarkRun.FromHttp("end-to-end stored" + database.Suffix, database.Partitioned ? "pipeline" : "baseline", load, inEvents: true);
         return result with
         {
             Throughput = sustained,

@@ -55,16 +55,47 @@ public sealed class BenchmarkSmokeTests : IDisposable
     }
 
     [Fact]
-    public async Task End_to_end_reports_stored_events_backlog_and_store_delay()
+    public async Task Drain_on_the_partitioned_table_is_judged_against_the_same_on_a_single_table()
     {
-        var report = await RunAsync(Tiny(Scenario.EndToEnd) with { BatchSize = 10, Duration = TimeSpan.FromSeconds(2) });
+        var report = await RunAsync(Tiny(Scenario.Drain) with { CompareSingleTable = true });
 
-        AssertPhases(report, "raw COPY (100)", "end-to-end stored");
-        var pipeline = report.Phases.Single(p => p.Role == "pipeline");
-        Assert.Equal(1, pipeline.Figures["complete"]);
-        Assert.Contains("received→stored p99", pipeline.LatencyMs.Keys);
-        Assert.NotEmpty(pipeline.Samples);
-        Assert.All(pipeline.Samples, s => Assert.Contains("backlog", s.Keys));
+        AssertPhases(report, "raw COPY (100)", "raw COPY (100, single table)", "plain consumer (100)", "drain (100)", "drain (100, single table)");
+        Assert.All(report.Phases.Where(p => p.Name.StartsWith("drain", StringComparison.Ordinal)), p => Assert.Equal(1, p.Figures["complete"]));
+        Assert.Contains(report.Ratios, r => r is { Pipeline: "drain (100)", Ceiling: "drain (100, single table)" });
+        Assert.Contains(report.Ratios, r => r is { Pipeline: "raw COPY (100)", Ceiling: "raw COPY (100, single table)" });
+    }
+
+    [Fact]
+    public async Task End_to_end_reports_stored_events_backlog_and_store_delay_on_both_layouts()
+    {
+        var report = await RunAsync(Tiny(Scenario.EndToEnd) with { BatchSize = 10, Duration = TimeSpan.FromSeconds(2), CompareSingleTable = true });
+
+        AssertPhases(report, "raw COPY (100)", "raw COPY (100, single table)", "end-to-end stored", "end-to-end stored, single table");
+        foreach (var pipeline in report.Phases.Where(p => p.Name.StartsWith("end-to-end", StringComparison.Ordinal)))
+        {
+            Assert.Equal(1, pipeline.Figures["complete"]);
+            Assert.True(pipeline.Figures["stored"] > 0);
+            Assert.Contains("received→stored p99", pipeline.LatencyMs.Keys);
+            Assert.NotEmpty(pipeline.Samples);
+            Assert.All(pipeline.Samples, s => Assert.Contains("backlog", s.Keys));
+        }
+        Assert.Contains(report.Ratios, r => r is { Pipeline: "end-to-end stored", Ceiling: "end-to-end stored, single table" });
+    }
+
+    [Fact]
+    public async Task Partitions_reports_lookups_on_both_layouts_copy_while_a_partition_is_dropped_and_the_upgrade()
+    {
+        var report = await RunAsync(Tiny(Scenario.Partitions) with { TablePartitions = 6, RowsPerPartition = 500 });
+
+        AssertPhases(report, "GET /events/{id}, 6 partitions", "GET /events/{id}, single table", "COPY", "COPY while dropping a partition",
+            "upgrade to partitioned");
+        Assert.All(report.Phases.Where(p => p.Name.StartsWith("GET", StringComparison.Ordinal)), p => Assert.Equal(["200"], p.Outcomes.Keys));
+        var dropping = report.Phases.Single(p => p.Name == "COPY while dropping a partition");
+        Assert.Equal(1, dropping.Figures["partitions dropped"]);
+        Assert.True(dropping.Figures["longest COPY during the run ms"] > 0);
+        var upgrade = report.Phases.Single(p => p.Name == "upgrade to partitioned");
+        Assert.Equal(3 * 500, upgrade.Figures["rows kept"]);
+        Assert.Equal(2, report.Ratios.Count);
     }
 
     public void Dispose()
@@ -103,6 +134,6 @@ public sealed class BenchmarkSmokeTests : IDisposable
     private static void AssertPhases(BenchmarkReport report, params string[] names)
     {
         Assert.Equal(names, report.Phases.Select(p => p.Name));
-        Assert.All(report.Phases, p => Assert.Contains(p.Role, new[] { "pipeline", "ceiling" }));
+        Assert.All(report.Phases, p => Assert.Contains(p.Role, new[] { "pipeline", "ceiling", "baseline" }));
     }
 }
