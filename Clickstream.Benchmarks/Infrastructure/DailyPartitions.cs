@@ -6,8 +6,9 @@ namespace Clickstream.Benchmarks.Infrastructure;
 /// <summary>
 /// A partitioned events table as it stands after weeks of use: daily partitions up to today (made by the worker's own
 /// statement) and the ones the worker makes ahead, the past ones full, and the same rows in a single table beside it.
-/// Rows are made by the server (generate_series), so a million of them take seconds; their ids are
-/// <c>md5(n)::uuid</c>, the same in both databases.
+/// Rows are made by the server (generate_series), so a million of them take seconds. Their ids are UUIDv7 made from
+/// their event_time (as the tracker's and <c>Guid.CreateVersion7()</c>'s are, made with the event), the rest of the
+/// bits from <c>md5(n)</c>: the same in both databases.
 /// </summary>
 public static class DailyPartitions
 {
@@ -39,11 +40,13 @@ public static class DailyPartitions
         {
             await using var command = database.DataSource.CreateCommand("""
                 INSERT INTO events (event_id, user_id, event_type, page, event_time, received_at, session_id, referrer, properties)
-                SELECT md5(n::text)::uuid, 1 + n % 10000, CASE WHEN n % 3 = 0 THEN 'page_view' ELSE 'click' END, '/products/' || n % 50,
+                SELECT (lpad(to_hex((extract(epoch FROM t) * 1000)::bigint), 12, '0') || '7' || substr(h, 1, 3)
+                        || substr('89ab', (n % 4)::int + 1, 1) || substr(h, 4, 15))::uuid,
+                       1 + n % 10000, CASE WHEN n % 3 = 0 THEN 'page_view' ELSE 'click' END, '/products/' || n % 50,
                        t, t + interval '20 milliseconds', 's-' || n % 200, CASE WHEN n % 2 = 0 THEN 'https://example.com/' END,
                        CASE WHEN n % 4 <> 0 THEN jsonb_build_object('button', 'buy', 'index', n) END
                 FROM generate_series(0, @rows - 1) n,
-                     LATERAL (SELECT @oldest + (n * @seconds / @rows) * interval '1 second') AS at(t)
+                     LATERAL (SELECT @oldest + (n * @seconds / @rows) * interval '1 second', md5(n::text)) AS at(t, h)
                 """);
             command.CommandTimeout = 0;
             command.Parameters.AddWithValue("rows", rows);

@@ -39,7 +39,12 @@ public static class PartitionsScenario
 
         var ids = await DailyPartitions.SampleIdsAsync(partitioned, LookupIds, run.CancellationToken);
         var lookups = await run.MeasureAsync($"GET /events/{{id}} with {partitions} partitions", () => LookupsAsync(run, partitioned, ids, partitions));
-        run.Ratio(lookups, await run.MeasureAsync("GET /events/{id} on the single table", () => LookupsAsync(run, single, ids, partitions)));
+        var singleLookups = await run.MeasureAsync("GET /events/{id} on the single table", () => LookupsAsync(run, single, ids, partitions));
+        run.Ratio(lookups, singleLookups);
+        // An id not stored (yet): a client polling for its event, the worst case (near its id's time, then everywhere).
+        var missing = ids.Select(_ => Guid.CreateVersion7()).ToList();
+        run.Ratio(await run.MeasureAsync($"GET /events/{{id}} of events not stored, {partitions} partitions",
+            () => LookupsAsync(run, partitioned, missing, partitions, stored: false)), singleLookups);
 
         var copy = await run.MeasureAsync("COPY into today's partition", () => PartitionedCopy.RunAsync(run, partitioned, dropOldest: false));
         var copyWhileDropping = await run.MeasureAsync("COPY while the maintenance drops the oldest partition",
@@ -49,7 +54,7 @@ public static class PartitionsScenario
         await run.MeasureAsync($"upgrade of a single table of {rows:N0} rows to the partitioned schema", () => UpgradeAsync(single, rows, run));
     }
 
-    private static async Task<PhaseResult> LookupsAsync(BenchmarkRun run, EventsDatabase database, List<Guid> ids, int partitions)
+    private static async Task<PhaseResult> LookupsAsync(BenchmarkRun run, EventsDatabase database, List<Guid> ids, int partitions, bool stored = true)
     {
         var o = run.Options;
         await using var api = await PipelineApi.StartAsync(run.Infrastructure.Broker.BootstrapServers, o.LingerMs, run.CancellationToken,
@@ -58,9 +63,11 @@ public static class PartitionsScenario
         var load = await HttpLoad.RunAsync(
             () => new HttpRequestMessage(HttpMethod.Get, new Uri(api.BaseAddress, $"events/{ids[(int)((uint)Interlocked.Increment(ref next) % ids.Count)]}")),
             eventsPerRequest: 1, o.Connections, o.Warmup, o.Duration, run.Progress, run.CancellationToken);
-        var result = BenchmarkRun.FromHttp(database.Partitioned ? $"GET /events/{{id}}, {partitions} partitions" : "GET /events/{id}, single table",
-            database.Partitioned ? "pipeline" : "baseline", load, inEvents: false);
-        return result with { Figures = new(result.Figures) { ["ids"] = ids.Count } };
+        var name = database.Partitioned ? $"GET /events/{{id}}, {partitions} partitions" : "GET /events/{id}, single table";
+        var result = BenchmarkRun.FromHttp(stored ? name : name + ", not stored", database.Partitioned ? "pipeline" : "baseline", load, inEvents: false);
+        // A 404 is the answer sought for an event not stored: counted as answered.
+        var answered = load.Outcomes.GetValueOrDefault(stored ? "200" : "404");
+        return result with { Throughput = answered / load.Measured.TotalSeconds, Figures = new(result.Figures) { ["requests/s"] = answered / load.Measured.TotalSeconds, ["ids"] = ids.Count } };
     }
 
     // The single table made into schema version 2 (its key the event id alone, the version recorded), then upgraded
