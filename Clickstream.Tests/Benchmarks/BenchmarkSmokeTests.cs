@@ -85,7 +85,7 @@ public sealed class BenchmarkSmokeTests : IDisposable
     [Fact]
     public async Task Partitions_reports_lookups_on_both_layouts_copy_while_a_partition_is_dropped_and_the_upgrade()
     {
-        var report = await RunAsync(Tiny(Scenario.Partitions) with { TablePartitions = 6, RowsPerPartition = 500 });
+        var report = await RunAsync(Tiny(Scenario.Partitions) with { TablePartitions = 6, RowsPerPartition = 500, Duration = TimeSpan.FromSeconds(2) });
 
         AssertPhases(report, "GET /events/{id}, 6 partitions", "GET /events/{id}, single table", "GET /events/{id}, 6 partitions, not stored",
             "COPY", "COPY while dropping a partition", "upgrade to partitioned");

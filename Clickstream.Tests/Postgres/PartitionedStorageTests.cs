@@ -12,8 +12,9 @@ public sealed class PartitionedStorageTests
     public async Task Events_of_several_partitions_delivered_twice_are_stored_once_each_and_read_back_by_id()
     {
         await using var db = await PartitionedDatabase.CreateAsync();
-        // To the millisecond: PostgreSQL keeps microseconds.
-        var now = new DateTimeOffset(DateTimeOffset.UtcNow.UtcTicks / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+        // Noon today (UTC), whatever the hour the test runs at: the events below span up to 400 s from a day's noon, so none
+        // crosses a midnight into the neighbouring partition.
+        var now = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date, TimeSpan.Zero).AddHours(12);
         await db.Maintenance(new FakeTimeProvider(now), new PartitionOptions { PartitionsAhead = 3 }).RunAsync(CancellationToken.None);
         // Yesterday (the default partition, until the job moves it), today and the two days after: four partitions.
         var events = Enumerable.Range(0, 400).Select(i => ClickEvents.Create(i) with { EventTime = now.AddDays(i % 4 - 1).AddSeconds(i) }).ToList();
