@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Clickstream.Benchmarks.Infrastructure;
 using Clickstream.Consumers.Storage;
@@ -18,7 +17,7 @@ namespace Clickstream.Benchmarks.Ceilings;
 /// </summary>
 public static class PlainConsumerCeiling
 {
-    public sealed record Drained(int Rows, TimeSpan Elapsed, CpuSeconds Cpu);
+    public sealed record Drained(int Rows, TimeSpan Elapsed, DrainMeter Meter);
 
     public static async Task<Drained> DrainAsync(string bootstrapServers, string connectionString, string? postgresDataDirectory, int expected,
         int batchSize, TimeSpan timeLimit, TimeSpan timeout, CancellationToken cancellationToken)
@@ -36,8 +35,7 @@ public static class PlainConsumerCeiling
             EnableAutoOffsetStore = false,
             SessionTimeoutMs = 6000,
         };
-        var cpu = CpuMeter.Start(postgresDataDirectory);
-        var clock = Stopwatch.StartNew();
+        var meter = DrainMeter.Start(postgresDataDirectory, expected);
         using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
         consumer.Subscribe(Topics.RawEvents);
         var batch = new List<ClickEvent>(batchSize);
@@ -46,7 +44,7 @@ public static class PlainConsumerCeiling
         var batchStarted = TimeSpan.Zero;
         try
         {
-            while (stored < expected && clock.Elapsed < timeout)
+            while (stored < expected && meter.Elapsed < timeout)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var result = consumer.Consume(TimeSpan.FromMilliseconds(50));
@@ -54,20 +52,21 @@ public static class PlainConsumerCeiling
                 {
                     if (batch.Count == 0)
                     {
-                        batchStarted = clock.Elapsed;
+                        batchStarted = meter.Elapsed;
                     }
                     batch.Add(JsonSerializer.Deserialize<ClickEvent>(message.Value, WireJson.Options)!);
                     next[result.TopicPartition] = result.Offset + 1;
                 }
-                if (batch.Count > 0 && (batch.Count >= batchSize || clock.Elapsed - batchStarted >= timeLimit))
+                if (batch.Count > 0 && (batch.Count >= batchSize || meter.Elapsed - batchStarted >= timeLimit))
                 {
                     await ClickEventCopy.WriteAsync(connection, "events", batch, cancellationToken);
                     consumer.Commit(next.Select(p => new TopicPartitionOffset(p.Key, p.Value)));
                     stored += batch.Count;
                     batch.Clear();
+                    meter.Observe(stored);
                 }
             }
-            return new Drained(stored, clock.Elapsed, cpu.Elapsed());
+            return new Drained(stored, meter.Stop(stored), meter);
         }
         finally
         {

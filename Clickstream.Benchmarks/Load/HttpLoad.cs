@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using Clickstream.Benchmarks.Infrastructure;
 
 namespace Clickstream.Benchmarks.Load;
 
@@ -108,11 +109,20 @@ public static class HttpLoad
             }
         }
 
+        // The CPU of the measured window: this process (the load and the host under test share it) and the broker.
+        var cpu = Task.Run(async () =>
+        {
+            await Task.Delay(warmup, cancellationToken);
+            var meter = CpuMeter.Start(postgresDataDirectory: null);
+            await Task.Delay(duration, cancellationToken);
+            return meter.Elapsed();
+        }, CancellationToken.None);
         await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(ClientLoopAsync, CancellationToken.None)));
         progress.Clear();
         return new HttpLoadResult
         {
             Measured = duration,
+            Cpu = await cpu,
             Requests = requests,
             Succeeded = succeeded,
             EventsPerRequest = eventsPerRequest,

@@ -4,6 +4,9 @@ namespace Clickstream.Benchmarks.Load;
 public sealed record HttpLoadResult
 {
     public required TimeSpan Measured { get; init; }
+
+    /// <summary>CPU over the measured window: this process (load generator and host under test together) and the broker.</summary>
+    public required Infrastructure.CpuSeconds Cpu { get; init; }
     public required long Requests { get; init; }
     public required long Succeeded { get; init; }
     public required int EventsPerRequest { get; init; }

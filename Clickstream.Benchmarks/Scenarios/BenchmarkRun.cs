@@ -86,6 +86,15 @@ public sealed class BenchmarkRun
             ["max"] = load.Latency.Percentile(1.0),
         },
         Outcomes = new(load.Outcomes),
-        Figures = new() { ["requests"] = load.Requests, ["requests/s"] = load.RequestsPerSecond, ["measured s"] = load.Measured.TotalSeconds },
+        Figures = new()
+        {
+            ["requests"] = load.Requests,
+            ["requests/s"] = load.RequestsPerSecond,
+            ["measured s"] = load.Measured.TotalSeconds,
+            // The load generator runs in the same process: compare with the HTTP ceiling's figure, same load on a
+            // parse-only endpoint, for what the host itself adds.
+            ["process CPU µs/accepted event"] = load.Cpu.Process / Math.Max(load.Succeeded * load.EventsPerRequest, 1) * 1e6,
+            ["broker CPU µs/accepted event"] = load.Cpu.Broker / Math.Max(load.Succeeded * load.EventsPerRequest, 1) * 1e6,
+        },
     };
 }

@@ -15,6 +15,9 @@ public sealed class StoreMetrics
 {
     public const string MeterName = "Clickstream.Consumers";
 
+    /// <summary>The counter of new rows in events, added to once a batch's rows are committed.</summary>
+    public const string RowsInserted = "clickstream.store.rows.inserted";
+
     private static readonly KeyValuePair<string, object?>[] StoredTags = [new("outcome", "stored")];
     private static readonly KeyValuePair<string, object?>[] FailedTags = [new("outcome", "failed")];
     private static readonly KeyValuePair<string, object?>[] ServerRetryTags = [new("error.type", "server")];
@@ -40,7 +43,7 @@ public sealed class StoreMetrics
         _batchDuration = meter.CreateHistogram("clickstream.store.batch.duration", "s",
             "Time to store one batch, retries and bisecting included, by outcome (stored, failed).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets.Seconds });
-        _inserted = meter.CreateCounter<long>("clickstream.store.rows.inserted", "{row}", "New rows in events.");
+        _inserted = meter.CreateCounter<long>(RowsInserted, "{row}", "New rows in events.");
         _duplicates = meter.CreateCounter<long>("clickstream.store.rows.duplicate", "{row}",
             "Events already stored (a redelivery), skipped.");
         _deadLettered = meter.CreateCounter<long>("clickstream.store.rows.dead_lettered", "{row}",
