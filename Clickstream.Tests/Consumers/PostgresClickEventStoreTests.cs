@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Clickstream.Api.ReadModel;
 using Clickstream.Consumers.Storage;
@@ -101,6 +102,23 @@ public sealed class PostgresClickEventStoreTests
         Assert.Equal("2001:db8:abcd::/48", (await reader.FindAsync(full.EventId))!.ClientAddress);
         Assert.Equal("203.0.113.7", (await reader.FindAsync(wholeAddress.EventId))!.ClientAddress);
         Assert.Null(await reader.FindAsync(Guid.NewGuid()));
+    }
+
+    [Theory]
+    [InlineData("2000-01-01T00:00:00.0000019Z", "2000-01-01T00:00:00.0000010Z")]
+    [InlineData("1999-12-31T23:59:59.9999999Z", "1999-12-31T23:59:59.9999990Z")]
+    [InlineData("1970-01-01T00:00:00.0000005+01:00", "1969-12-31T23:00:00.0000000Z")]
+    [InlineData("9999-12-31T23:59:59.9999999Z", "9999-12-31T23:59:59.9999990Z")]
+    public async Task A_time_finer_than_a_microsecond_is_stored_as_the_microsecond_it_falls_in(string sent, string stored)
+    {
+        await using var db = StoreFactory.Create(await TestPostgres.CreateDatabaseAsync());
+        var clickEvent = ClickEvents.Create(1) with { EventTime = DateTimeOffset.Parse(sent, CultureInfo.InvariantCulture) };
+
+        await db.Store.WriteAsync([clickEvent], CancellationToken.None);
+
+        await using var context = db.ReadContext();
+        var found = await new StoredEventReader(context).FindAsync(clickEvent.EventId);
+        Assert.Equal(DateTimeOffset.Parse(stored, CultureInfo.InvariantCulture), found!.EventTime);
     }
 
     [Fact]
