@@ -44,8 +44,11 @@ public sealed class ClickEventBatchConsumer(IClickEventStore store, StoreMetrics
             await DeadLetterAsync(batch[rejected.Index], rejected, context.CancellationToken);
         }
 
-        ConsumerLog.BatchStored(logger, batch.Length, outcome.Inserted, outcome.Duplicates, outcome.Rejected.Count,
-            Partitions(batch), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            ConsumerLog.BatchStored(logger, batch.Length, outcome.Inserted, outcome.Duplicates, outcome.Rejected.Count,
+                Partitions(batch), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
     }
 
     private static Task DeadLetterAsync(ConsumeContext<ClickEvent> message, RejectedEvent rejected, CancellationToken cancellationToken)
@@ -62,11 +65,14 @@ public sealed class ClickEventBatchConsumer(IClickEventStore store, StoreMetrics
     private static string Partitions(Batch<ClickEvent> batch)
     {
         var partitions = new SortedSet<int>();
+        var last = -1;
         foreach (var message in batch)
         {
-            if (message.TryGetKafka(out var kafka) && kafka is not null)
+            // A batch holds runs of one partition's messages: a set lookup per run, not per message.
+            if (message.TryGetKafka(out var kafka) && kafka is not null && kafka.Partition != last)
             {
-                partitions.Add(kafka.Partition);
+                last = kafka.Partition;
+                partitions.Add(last);
             }
         }
         return string.Join(",", partitions);

@@ -17,7 +17,7 @@ namespace Clickstream.Kafka.Consuming;
 /// </summary>
 internal sealed class MessageGate(Type messageType, bool openEnvelopes = false)
 {
-    private const string MassTransitEnvelope = "application/vnd.masstransit+json";
+    private static ReadOnlySpan<byte> MassTransitEnvelope => "application/vnd.masstransit+json"u8;
 
     public Type MessageType => messageType;
 
@@ -38,7 +38,7 @@ internal sealed class MessageGate(Type messageType, bool openEnvelopes = false)
             reason = DeadLetterReason.NotJson;
             return "Message has no value.";
         }
-        if (ContentType(message) == MassTransitEnvelope)
+        if (IsMassTransitEnvelope(message))
         {
             return openEnvelopes ? Open(bytes, out value) : null;
         }
@@ -121,6 +121,7 @@ internal sealed class MessageGate(Type messageType, bool openEnvelopes = false)
         return headers;
     }
 
-    private static string? ContentType(Message<byte[]?, byte[]?> message) =>
-        message.Headers is { } headers && headers.TryGetLastBytes("Content-Type", out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+    // Compared as bytes: no string made per message.
+    private static bool IsMassTransitEnvelope(Message<byte[]?, byte[]?> message) =>
+        message.Headers is { } headers && headers.TryGetLastBytes("Content-Type", out var bytes) && bytes.AsSpan().SequenceEqual(MassTransitEnvelope);
 }

@@ -39,20 +39,21 @@ internal sealed class CollectedBatch(
     /// </summary>
     public IReadOnlyList<Rejection> Check(MessageGate gate)
     {
-        var rejected = new List<Rejection>();
-        var accepted = new List<KafkaMessageContext>(messages.Length);
+        List<Rejection>? rejected = null;
+        var accepted = new KafkaMessageContext[messages.Length];
+        var count = 0;
         foreach (var message in messages)
         {
             if (gate.Check(message.Result.Message, out var value, out var reason) is { } problem)
             {
-                rejected.Add(new Rejection(message, problem, reason));
+                (rejected ??= []).Add(new Rejection(message, problem, reason));
                 continue;
             }
             message.Value = value;
-            accepted.Add(message);
+            accepted[count++] = message;
         }
-        Accepted = [.. accepted];
-        return rejected;
+        Accepted = count == accepted.Length ? accepted : accepted[..count];
+        return rejected ?? [];
     }
 
     public ConsumeContext CreateConsumeContext(ReceiveContext receiveContext) =>
