@@ -6,8 +6,8 @@ using Clickstream.Kafka.Consuming;
 namespace Clickstream.Kafka.Telemetry;
 
 /// <summary>
-/// One topic endpoint's instruments, with their tags built once (per partition for the per-message counter): recording
-/// allocates nothing, and costs one check when no listener is attached. Its gauges are observed from
+/// One topic endpoint's instruments, with their tags built once (per partition for the consumed count, which is kept here
+/// and observed): recording allocates nothing, and costs one check when no listener is attached. Its gauges are observed from
 /// <see cref="Observe"/> until <see cref="Dispose"/>.
 /// </summary>
 internal sealed class EndpointMetrics : IDisposable
@@ -40,13 +40,12 @@ internal sealed class EndpointMetrics : IDisposable
 
     internal EndpointGauges? Gauges { get; private set; }
 
-    /// <summary>A message of <paramref name="partition"/> was received and handed to the dispatch (poll thread).</summary>
+    /// <summary>A message of <paramref name="partition"/> was received and handed to the dispatch (poll thread only).</summary>
     public void Consumed(int partition)
     {
-        if (_instruments.Consumed.Enabled)
-        {
-            _instruments.Consumed.Add(1, Partition(partition).Consumed);
-        }
+        var tags = Partition(partition);
+        // One writer: a volatile write is enough for the observer to read a whole, recent count.
+        Volatile.Write(ref tags.ConsumedCount, tags.ConsumedCount + 1);
     }
 
     /// <summary>An offset commit of the endpoint succeeded or failed.</summary>
@@ -73,6 +72,26 @@ internal sealed class EndpointMetrics : IDisposable
     public void Dispose() => _instruments.StopObserving(this);
 
     internal void MeasureLag(List<Measurement<long>> into) => Gauges?.Partitions.MeasureLag(this, into);
+
+    /// <summary>Adds this endpoint's consumed count of every partition it has read to <paramref name="totals"/>.</summary>
+    internal void MeasureConsumed(Dictionary<(string Topic, string Group, int Partition), (long Total, KeyValuePair<string, object?>[] Tags)> totals)
+    {
+        var known = Volatile.Read(ref _partitions);
+        for (var partition = 0; partition < known.Length; partition++)
+        {
+            if (known[partition] is not { } tags)
+            {
+                continue;
+            }
+            var count = Volatile.Read(ref tags.ConsumedCount);
+            if (count == 0)
+            {
+                continue;
+            }
+            var key = (Topic, _group, partition);
+            totals[key] = totals.TryGetValue(key, out var total) ? (total.Total + count, total.Tags) : (count, tags.Consumed);
+        }
+    }
 
     /// <summary>The tags of a lag measurement of <paramref name="partition"/>.</summary>
     internal KeyValuePair<string, object?>[] LagTags(int partition, bool fromCommitted) =>
@@ -119,6 +138,9 @@ internal sealed class EndpointMetrics : IDisposable
         }
 
         public KeyValuePair<string, object?>[] Consumed { get; }
+
+        /// <summary>Messages of this partition handed to the dispatch: written by the poll thread, read by observers.</summary>
+        public long ConsumedCount;
 
         public KeyValuePair<string, object?>[] LagFromCommitted { get; }
 
