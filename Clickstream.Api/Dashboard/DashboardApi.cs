@@ -9,10 +9,10 @@ namespace Clickstream.Api.Dashboard;
 
 /// <summary>
 /// <c>/dashboard</c>: a page showing the pipeline live (ingest and stored rates, lag per partition, batch latency, dead
-/// letters, stalls, the last events stored), which polls <c>/dashboard/data</c> every second. The page, its script and
-/// style are this assembly's; the page's content security policy lets it reach nothing but this API. The data needs
-/// an API key when keys are configured (the page asks for one and sends it in the usual header); the page itself holds
-/// no data and is open.
+/// letters, stalls, the last events stored, the partitions of events), which polls <c>/dashboard/data</c> every second.
+/// The page, its script and style are this assembly's; the page's content security policy lets it reach nothing but
+/// this API. The data needs an API key when keys are configured (the page asks for one and sends it in the usual
+/// header); the page itself holds no data and is open.
 /// </summary>
 public static class DashboardApi
 {
@@ -36,6 +36,7 @@ public static class DashboardApi
         services.AddHostedService(sp => sp.GetRequiredService<PipelineFigures>());
         services.TryAddSingleton<RecentlyAccepted>();
         services.TryAddSingleton<LatestStoredEvents>();
+        services.TryAddSingleton<StoragePartitions>();
         return services;
     }
 
@@ -47,16 +48,18 @@ public static class DashboardApi
         dashboard.MapGet("", (HttpContext context) => Asset(context, DashboardAssets.Page, "text/html; charset=utf-8"));
         dashboard.MapGet("/dashboard.js", (HttpContext context) => Asset(context, DashboardAssets.Script, "text/javascript; charset=utf-8"));
         dashboard.MapGet("/dashboard.css", (HttpContext context) => Asset(context, DashboardAssets.StyleSheet, "text/css; charset=utf-8"));
-        dashboard.MapGet("/data", (PipelineFigures figures, LatestStoredEvents latest, TimeProvider time, HttpContext context, CancellationToken cancellationToken) =>
-                GetDataAsync(figures, latest, time, context, consumersInProcess, cancellationToken))
+        dashboard.MapGet("/data", (PipelineFigures figures, LatestStoredEvents latest, StoragePartitions partitions, TimeProvider time, HttpContext context,
+                CancellationToken cancellationToken) => GetDataAsync(figures, latest, partitions, time, context, consumersInProcess, cancellationToken))
             .RequireAuthorization(ApiKeyDefaults.Policy);
         return app;
     }
 
-    private static async Task<JsonHttpResult<DashboardData>> GetDataAsync(PipelineFigures figures, LatestStoredEvents latest, TimeProvider time,
-        HttpContext context, bool consumersInProcess, CancellationToken cancellationToken)
+    private static async Task<JsonHttpResult<DashboardData>> GetDataAsync(PipelineFigures figures, LatestStoredEvents latest,
+        StoragePartitions partitions, TimeProvider time, HttpContext context, bool consumersInProcess, CancellationToken cancellationToken)
     {
+        var reading = partitions.ReadAsync();
         var recent = await latest.ReadAsync().WaitAsync(cancellationToken);
+        var stored = await reading.WaitAsync(cancellationToken);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(new DashboardData(
             time.GetUtcNow(),
@@ -65,7 +68,8 @@ public static class DashboardApi
             figures.ReadIngest(),
             consumersInProcess,
             consumersInProcess ? figures.ReadConsumers() : null,
-            recent), Json);
+            recent,
+            stored), Json);
     }
 
     private static FileContentHttpResult Asset(HttpContext context, byte[] content, string contentType) =>

@@ -17,4 +17,5 @@ internal sealed record DashboardData(
     IngestFigures Ingest,
     bool ConsumersInProcess,
     ConsumerFigures? Consumers,
-    RecentEvents RecentEvents);
+    RecentEvents RecentEvents,
+    PartitionFigures Partitions);

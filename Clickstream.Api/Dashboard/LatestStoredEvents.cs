@@ -1,6 +1,5 @@
 using Clickstream.Api.ReadModel;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Clickstream.Api.Dashboard;
 
@@ -10,8 +9,7 @@ namespace Clickstream.Api.Dashboard;
 /// whatever the number of open dashboards: viewers arriving while a read runs wait for that read instead of starting another.
 /// Without a database (an API configured without one) it reports the read side as unavailable instead of failing.
 /// </summary>
-internal sealed partial class LatestStoredEvents(
-    IServiceScopeFactory scopes, RecentlyAccepted accepted, TimeProvider time, ILogger<LatestStoredEvents> logger)
+internal sealed class LatestStoredEvents
 {
     public const int Count = 20;
 
@@ -23,60 +21,36 @@ internal sealed partial class LatestStoredEvents(
     // A failsafe for a database that accepts connections but does not answer: the page then says it cannot be read.
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly Lock _gate = new();
-    private RecentEvents? _last;
-    private DateTimeOffset _lastReadAt;
-    private Task<RecentEvents>? _reading;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly RecentlyAccepted _accepted;
+    private readonly TimeProvider _time;
+    private readonly ILogger<LatestStoredEvents> _logger;
+    private readonly SharedRead<RecentEvents> _read;
 
-    public Task<RecentEvents> ReadAsync()
+    public LatestStoredEvents(IServiceScopeFactory scopes, RecentlyAccepted accepted, TimeProvider time, ILogger<LatestStoredEvents> logger)
     {
-        lock (_gate)
-        {
-            if (_last is not null && time.GetUtcNow() - _lastReadAt < (_last.Available ? FreshFor : UnavailableFor))
-            {
-                return Task.FromResult(_last);
-            }
-            return _reading ??= Task.Run(QueryAsync);
-        }
+        _scopes = scopes;
+        _accepted = accepted;
+        _time = time;
+        _logger = logger;
+        _read = new SharedRead<RecentEvents>(QueryAsync, recent => recent.Available ? FreshFor : UnavailableFor, time);
     }
 
-    private async Task<RecentEvents> QueryAsync()
-    {
-        RecentEvents result;
-        try
-        {
-            using var timeout = new CancellationTokenSource(QueryTimeout, time);
-            await using var scope = scopes.CreateAsyncScope();
-            var ids = accepted.Ids();
-            // Asked even with no ids: the page then says whether the database can be read.
-            var events = await scope.ServiceProvider.GetRequiredService<EventsReadContext>().Events
-                .Where(e => ids.Contains(e.EventId))
-                .OrderByDescending(e => e.StoredAt)
-                .ThenByDescending(e => e.EventId)
-                .Take(Count)
-                .Select(e => new RecentEvent(e.EventId, e.UserId, e.EventType, e.Page, e.StoredAt))
-                .ToListAsync(timeout.Token);
-            result = RecentEvents.Read(events);
-        }
-        catch (NoEventsDatabaseException e)
-        {
-            result = RecentEvents.Unavailable(e.Message);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException or InvalidOperationException { InnerException: NpgsqlException })
-        {
-            LogUnreadable(logger, e.Message);
-            result = RecentEvents.Unavailable("The events database cannot be reached: stored events cannot be read now.");
-        }
-        lock (_gate)
-        {
-            _last = result;
-            _lastReadAt = time.GetUtcNow();
-            _reading = null;
-        }
-        return result;
-    }
+    public Task<RecentEvents> ReadAsync() => _read.ReadAsync();
 
-    // Debug: an open dashboard asks every second, and the page already says the database cannot be read.
-    [LoggerMessage(Level = LogLevel.Debug, Message = "The dashboard could not read the latest stored events: {Reason}")]
-    private static partial void LogUnreadable(ILogger logger, string reason);
+    private Task<RecentEvents> QueryAsync() => DashboardReads.OrUnavailableAsync(async () =>
+    {
+        using var timeout = new CancellationTokenSource(QueryTimeout, _time);
+        await using var scope = _scopes.CreateAsyncScope();
+        var ids = _accepted.Ids();
+        // Asked even with no ids: the page then says whether the database can be read.
+        var events = await scope.ServiceProvider.GetRequiredService<EventsReadContext>().Events
+            .Where(e => ids.Contains(e.EventId))
+            .OrderByDescending(e => e.StoredAt)
+            .ThenByDescending(e => e.EventId)
+            .Take(Count)
+            .Select(e => new RecentEvent(e.EventId, e.UserId, e.EventType, e.Page, e.StoredAt))
+            .ToListAsync(timeout.Token);
+        return RecentEvents.Read(events);
+    }, RecentEvents.Unavailable, "stored events", _logger);
 }

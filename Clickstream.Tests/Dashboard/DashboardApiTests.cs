@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Clickstream.Tests.Support;
 using Clickstream.Api.Dashboard;
+using Clickstream.Consumers.Storage.Partitions;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -53,6 +54,43 @@ public sealed class DashboardApiTests
         Assert.False(recent.GetProperty("available").GetBoolean());
         Assert.Contains("no events database configured", recent.GetProperty("reason").GetString());
         Assert.Equal(0, recent.GetProperty("events").GetArrayLength());
+        var partitions = data.GetProperty("partitions");
+        Assert.False(partitions.GetProperty("available").GetBoolean());
+        Assert.Contains("no events database configured", partitions.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task The_partitions_of_events_the_time_they_cover_and_the_rows_waiting_in_the_default_partition_are_read_from_the_database()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        var grid = new PartitionGrid(TimeSpan.FromDays(1));
+        var today = grid.CellStart(DateTimeOffset.UtcNow);
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            foreach (var day in new[] { today, today.AddDays(1) })
+            {
+                await EventPartitions.CreateAsync(connection, grid.NameOf(day), day, day.AddDays(1), CancellationToken.None);
+            }
+            // A week ahead no partition covers: the two rows wait in events_default.
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO events (event_id, user_id, event_type, page, event_time)
+                VALUES (gen_random_uuid(), 1, 'click', '/', @later), (gen_random_uuid(), 2, 'click', '/', @later)
+                """, connection);
+            insert.Parameters.AddWithValue("later", today.AddDays(7));
+            await insert.ExecuteNonQueryAsync();
+        }
+        await using var api = ApiHost.Create("127.0.0.1:9", new Dictionary<string, string> { ["ConnectionStrings:Events"] = database });
+        using var client = api.CreateClient();
+
+        var partitions = (await client.GetFromJsonAsync<JsonElement>("/dashboard/data")).GetProperty("partitions");
+
+        Assert.True(partitions.GetProperty("available").GetBoolean());
+        Assert.Equal(2, partitions.GetProperty("count").GetInt32());
+        Assert.Equal(today, partitions.GetProperty("from").GetDateTimeOffset());
+        Assert.Equal(today.AddDays(2), partitions.GetProperty("to").GetDateTimeOffset());
+        Assert.Equal(2, partitions.GetProperty("waiting_in_default").GetInt64());
+        Assert.Equal(PartitionFigures.CountedUpTo, partitions.GetProperty("waiting_counted_up_to").GetInt64());
     }
 
     [Fact]
@@ -102,6 +140,9 @@ public sealed class DashboardApiTests
 
         Assert.False(recent.GetProperty("available").GetBoolean());
         Assert.Contains("cannot be reached", recent.GetProperty("reason").GetString());
+        var partitions = (await client.GetFromJsonAsync<JsonElement>("/dashboard/data")).GetProperty("partitions");
+        Assert.False(partitions.GetProperty("available").GetBoolean());
+        Assert.Contains("cannot be reached", partitions.GetProperty("reason").GetString());
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
@@ -74,6 +75,15 @@ public sealed partial class DashboardBrowserTests(HeadlessChromium chromium) : I
             await dashboard.Page.Locator("#lag-chart g[data-partition] text:first-child").AllTextContentsAsync());
         Assert.All(dashboard.Requested, url => Assert.StartsWith(api.Address.ToString(), url));
 
+        // The partitions the worker made at its start: from today (or before) to a day ahead, the rows outside them counted.
+        var today = DateTime.UtcNow.Date;
+        await dashboard.WaitUntilAsync(async () => await dashboard.NumberAsync("#partitions-count") >= 2, "the partitions the worker made");
+        var range = Regex.Match(await dashboard.TextAsync("#partitions-range"), @"^(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})$");
+        Assert.True(range.Success, await dashboard.TextAsync("#partitions-range"));
+        Assert.True(DateTime.Parse(range.Groups[1].Value, CultureInfo.InvariantCulture) <= today);
+        Assert.True(DateTime.Parse(range.Groups[2].Value, CultureInfo.InvariantCulture) > today);
+        Assert.Matches(@"^\d[\d,]*$", await dashboard.TextAsync("#partitions-waiting"));
+
         await HeadlessChromium.SaveScreenshotAsync(dashboard.Page, "dashboard.png", Environment.GetEnvironmentVariable(ScreenshotVariable));
         await api.StopCleanlyAsync();
     }
@@ -128,6 +138,9 @@ public sealed partial class DashboardBrowserTests(HeadlessChromium chromium) : I
         Assert.False(await dashboard.IsVisibleAsync("#stalled-batches"));
         Assert.True(await dashboard.IsVisibleAsync("#recent-unavailable"));
         Assert.Contains("no events database configured", await dashboard.TextAsync("#recent-unavailable"));
+        Assert.True(await dashboard.IsVisibleAsync("#partitions-unavailable"));
+        Assert.Contains("no events database configured", await dashboard.TextAsync("#partitions-unavailable"));
+        Assert.False(await dashboard.IsVisibleAsync("#partitions-count"));
 
         using var client = new HttpClient { BaseAddress = api.Address };
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/events", ApiRequests.Event())).StatusCode);

@@ -140,6 +140,7 @@
     renderIngest(data.ingest);
     renderConsumers(data.consumers_in_process ? data.consumers : null);
     renderRecent(data.recent_events);
+    renderPartitions(data.partitions);
   }
 
   function renderIngest(ingest) {
@@ -220,6 +221,31 @@
       rows.push(row);
     }
     body.replaceChildren(...rows);
+  }
+
+  // A partition's bound as its UTC day (and time, when it is not midnight): partitions are made per day by default.
+  function bound(instant) {
+    const text = new Date(instant).toISOString();
+    return text.endsWith('T00:00:00.000Z') ? text.slice(0, 10) : `${text.slice(0, 16).replace('T', ' ')} UTC`;
+  }
+
+  function renderPartitions(partitions) {
+    const unavailable = $('partitions-unavailable');
+    unavailable.hidden = partitions.available;
+    $('partitions-figures').hidden = !partitions.available;
+    if (!partitions.available) {
+      unavailable.textContent = `Partitions are unavailable: ${partitions.reason}`;
+      return;
+    }
+    $('partitions-count').textContent = whole.format(partitions.count);
+    $('partitions-range').textContent = partitions.count === 0
+      ? 'no time yet'
+      : `${partitions.from ? bound(partitions.from) : 'everything before'} to ${bound(partitions.to)}`;
+    const waiting = $('partitions-waiting');
+    waiting.textContent = partitions.waiting_in_default >= partitions.waiting_counted_up_to
+      ? `${whole.format(partitions.waiting_counted_up_to)} or more`
+      : whole.format(partitions.waiting_in_default);
+    waiting.classList.toggle('warn', partitions.waiting_in_default > 0);
   }
 
   function fillReasons(list, totals, describe) {
