@@ -52,7 +52,6 @@ public sealed class BenchmarkSmokeTests : IDisposable
         Assert.InRange(cold.Figures["seconds to first row"], 0.001, cold.Figures["seconds to all stored"]);
         Assert.True(cold.Figures["worker CPU s to first row"] > 0);
         Assert.True(drain.Figures["allocated bytes/row"] > 0);
-        Assert.True(drain.Figures["second half: rows/s"] > 0);
         Assert.Equal(1, drain.Figures["complete"]);
         Assert.Equal(1, report.Phases.Single(p => p.Name == "plain consumer (1000)").Figures["complete"]);
         Assert.Contains("postgres", drain.PeakMemoryMiB.Keys);
