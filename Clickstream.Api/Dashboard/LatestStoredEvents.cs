@@ -42,10 +42,15 @@ internal sealed class LatestStoredEvents
     {
         using var timeout = new CancellationTokenSource(QueryTimeout, _time);
         await using var scope = _scopes.CreateAsyncScope();
-        var ids = _accepted.Ids();
+        var (ids, from, to) = _accepted.Recent();
         // Asked even with no ids: the page then says whether the database can be read.
-        var events = await scope.ServiceProvider.GetRequiredService<EventsReadContext>().Events
-            .Where(e => ids.Contains(e.EventId))
+        var accepted = scope.ServiceProvider.GetRequiredService<EventsReadContext>().Events.Where(e => ids.Contains(e.EventId));
+        if (from is { } earliest && to is { } latest)
+        {
+            // Only the partitions of the accepted events' times are probed, not every partition.
+            accepted = accepted.Where(e => e.EventTime >= earliest && e.EventTime <= latest);
+        }
+        var events = await accepted
             .OrderByDescending(e => e.StoredAt)
             .ThenByDescending(e => e.EventId)
             .Take(Count)

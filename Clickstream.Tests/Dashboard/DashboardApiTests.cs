@@ -105,10 +105,13 @@ public sealed class DashboardApiTests
             // stored_at set by hand: rows stored a minute apart, the older one inserted last.
             await using var insert = new NpgsqlCommand("""
                 INSERT INTO events (event_id, user_id, event_type, page, event_time, stored_at)
-                VALUES (@newer, 7, 'click', '/pricing', now(), now()), (@older, 8, 'page_view', '/', now(), now() - interval '1 minute')
+                VALUES (@newer, 7, 'click', '/pricing', @newerTime, now()), (@older, 8, 'page_view', '/', @olderTime, now() - interval '1 minute')
                 """, connection);
             insert.Parameters.AddWithValue("newer", newer);
             insert.Parameters.AddWithValue("older", older);
+            // The times of the events recorded as accepted below, as the worker stores them.
+            insert.Parameters.AddWithValue("newerTime", ClickEvents.Create(1).EventTime.ToUniversalTime());
+            insert.Parameters.AddWithValue("olderTime", ClickEvents.Create(0).EventTime.ToUniversalTime());
             await insert.ExecuteNonQueryAsync();
         }
         await using var api = ApiHost.Create("127.0.0.1:9", new Dictionary<string, string> { ["ConnectionStrings:Events"] = database });

@@ -51,9 +51,10 @@ public sealed class LatestStoredEventsTests
             {
                 // One second apart in stored_at: the last inserted is the newest.
                 await using var insert = new NpgsqlCommand(
-                    "INSERT INTO events (event_id, user_id, event_type, page, event_time, stored_at) VALUES (@id, 1, 'click', '/', now(), now() - make_interval(secs => @age))",
+                    "INSERT INTO events (event_id, user_id, event_type, page, event_time, stored_at) VALUES (@id, 1, 'click', '/', @time, now() - make_interval(secs => @age))",
                     connection);
                 insert.Parameters.AddWithValue("id", ids[i]);
+                insert.Parameters.AddWithValue("time", AcceptedTime);
                 insert.Parameters.AddWithValue("age", (double)(ids.Count - i));
                 await insert.ExecuteNonQueryAsync();
             }
@@ -77,6 +78,8 @@ public sealed class LatestStoredEventsTests
         var fromAnotherProducer = Guid.NewGuid();
         await InsertAsync(database, fromAnotherProducer);
         await InsertAsync(database, fromThisApi);
+        // The same id at another time is another event (the key is event_id and event_time): not the one accepted.
+        await InsertAsync(database, fromThisApi, AcceptedTime.AddDays(-2));
         services.GetRequiredService<RecentlyAccepted>().Record([Accepted(fromThisApi)]);
 
         var recent = await services.GetRequiredService<LatestStoredEvents>().ReadAsync();
@@ -91,16 +94,19 @@ public sealed class LatestStoredEventsTests
         var ids = Enumerable.Range(0, RecentlyAccepted.Capacity + 10).Select(_ => Guid.NewGuid()).ToList();
 
         window.Record([.. ids.Take(7).Select(Accepted)]);
-        Assert.Equal(ids.Take(7), window.Ids());
+        Assert.Equal(ids.Take(7), window.Recent().Ids);
         foreach (var id in ids.Skip(7))
         {
             window.Record([Accepted(id)]);
         }
 
-        Assert.Equal(ids.Skip(10).Order(), window.Ids().Order());
+        Assert.Equal(ids.Skip(10).Order(), window.Recent().Ids.Order());
     }
 
     private static Clickstream.Contracts.ClickEvent Accepted(Guid id) => Clickstream.Tests.Support.ClickEvents.Create(0) with { EventId = id };
+
+    // The event_time of every event Accepted makes, as stored (UTC).
+    private static readonly DateTimeOffset AcceptedTime = Clickstream.Tests.Support.ClickEvents.Create(0).EventTime.ToUniversalTime();
 
     private ServiceProvider Services(string database)
     {
@@ -118,12 +124,14 @@ public sealed class LatestStoredEventsTests
         return services.BuildServiceProvider();
     }
 
-    private static async Task InsertAsync(string database, Guid eventId)
+    /// <summary>Stores a row of <paramref name="eventId"/>, by default at the time <see cref="Accepted"/> gives its events.</summary>
+    private static async Task InsertAsync(string database, Guid eventId, DateTimeOffset? eventTime = null)
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        await using var insert = new NpgsqlCommand("INSERT INTO events (event_id, user_id, event_type, page, event_time) VALUES (@id, 1, 'click', '/', now())", connection);
+        await using var insert = new NpgsqlCommand("INSERT INTO events (event_id, user_id, event_type, page, event_time) VALUES (@id, 1, 'click', '/', @time)", connection);
         insert.Parameters.AddWithValue("id", eventId);
+        insert.Parameters.AddWithValue("time", eventTime ?? AcceptedTime);
         await insert.ExecuteNonQueryAsync();
     }
 }
