@@ -41,8 +41,13 @@ internal sealed class StoragePartitions
         var connection = (NpgsqlConnection)scope.ServiceProvider.GetRequiredService<EventsReadContext>().Database.GetDbConnection();
         await connection.OpenAsync(timeout.Token);
         var partitions = await EventPartitions.ListAsync(connection, timeout.Token);
-        await using var count = new NpgsqlCommand(WaitingInDefault, connection);
-        var waiting = (long)(await count.ExecuteScalarAsync(timeout.Token))!;
+        // A table that is not partitioned (a DBA's own layout) has no default partition to count.
+        var waiting = 0L;
+        if (partitions.Any(p => p.IsDefault))
+        {
+            await using var count = new NpgsqlCommand(WaitingInDefault, connection);
+            waiting = (long)(await count.ExecuteScalarAsync(timeout.Token))!;
+        }
         return PartitionFigures.Read(partitions, waiting);
     }, PartitionFigures.Unavailable, "the partitions", _logger);
 }

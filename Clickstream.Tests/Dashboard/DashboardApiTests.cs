@@ -131,6 +131,28 @@ public sealed class DashboardApiTests
     }
 
     [Fact]
+    public async Task Without_a_default_partition_nothing_is_counted_as_waiting_and_no_partition_shows()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            // Someone else keeps the partitions, without a default one, and has made none yet.
+            await using var drop = new NpgsqlCommand("ALTER TABLE events DETACH PARTITION events_default; DROP TABLE events_default", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+        await using var api = ApiHost.Create("127.0.0.1:9", new Dictionary<string, string> { ["ConnectionStrings:Events"] = database });
+        using var client = api.CreateClient();
+
+        var partitions = (await client.GetFromJsonAsync<JsonElement>("/dashboard/data")).GetProperty("partitions");
+
+        Assert.True(partitions.GetProperty("available").GetBoolean());
+        Assert.Equal(0, partitions.GetProperty("count").GetInt32());
+        Assert.Equal(JsonValueKind.Null, partitions.GetProperty("to").ValueKind);
+        Assert.Equal(0, partitions.GetProperty("waiting_in_default").GetInt64());
+    }
+
+    [Fact]
     public async Task An_unreachable_database_shows_as_unavailable_read_side()
     {
         await using var api = ApiHost.Create("127.0.0.1:9", new Dictionary<string, string>
