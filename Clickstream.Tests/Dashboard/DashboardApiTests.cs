@@ -80,10 +80,7 @@ public sealed class DashboardApiTests
             insert.Parameters.AddWithValue("later", today.AddDays(7));
             await insert.ExecuteNonQueryAsync();
         }
-        await using var api = ApiHost.Create("127.0.0.1:9", new Dictionary<string, string> { ["ConnectionStrings:Events"] = database });
-        using var client = api.CreateClient();
-
-        var partitions = (await client.GetFromJsonAsync<JsonElement>("/dashboard/data")).GetProperty("partitions");
+        var partitions = await PartitionsShownAsync(database);
 
         Assert.True(partitions.GetProperty("available").GetBoolean());
         Assert.Equal(2, partitions.GetProperty("count").GetInt32());
@@ -141,15 +138,20 @@ public sealed class DashboardApiTests
             await using var drop = new NpgsqlCommand("ALTER TABLE events DETACH PARTITION events_default; DROP TABLE events_default", connection);
             await drop.ExecuteNonQueryAsync();
         }
-        await using var api = ApiHost.Create("127.0.0.1:9", new Dictionary<string, string> { ["ConnectionStrings:Events"] = database });
-        using var client = api.CreateClient();
-
-        var partitions = (await client.GetFromJsonAsync<JsonElement>("/dashboard/data")).GetProperty("partitions");
+        var partitions = await PartitionsShownAsync(database);
 
         Assert.True(partitions.GetProperty("available").GetBoolean());
         Assert.Equal(0, partitions.GetProperty("count").GetInt32());
         Assert.Equal(JsonValueKind.Null, partitions.GetProperty("to").ValueKind);
         Assert.Equal(0, partitions.GetProperty("waiting_in_default").GetInt64());
+    }
+
+    /// <summary>What <c>/dashboard/data</c> says of the partitions, from an API reading <paramref name="database"/>.</summary>
+    private static async Task<JsonElement> PartitionsShownAsync(string database)
+    {
+        await using var api = ApiHost.Create("127.0.0.1:9", new Dictionary<string, string> { ["ConnectionStrings:Events"] = database });
+        using var client = api.CreateClient();
+        return (await client.GetFromJsonAsync<JsonElement>("/dashboard/data")).GetProperty("partitions").Clone();
     }
 
     [Fact]
