@@ -123,7 +123,7 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         var deadLetters = new DeadLetterProducer(ProducerDefaults.Create(_host), settings.DeadLetterTopic, _loggerFactory.CreateLogger<DeadLetterProducer>(),
             metrics, clock: _clock);
         _deadLetterProducers.Add(deadLetters);
-        var gate = new MessageGate(definition.MessageType, openEnvelopes: batchOptions is not null);
+        var gate = new MessageGate(definition.MessageType, openEnvelopes: batchOptions is not null, settings.Reader);
         var orderByKey = settings.PreserveKeyOrder && batchOptions is null;
         IMessageDispatch CreateDispatch(MessagesFinished finished, CancellationToken abort) => batchOptions is null
             ? new MessageDispatch(dispatch.Dispatcher, gate, orderByKey, finished, abort)

@@ -60,6 +60,7 @@ public static class IngestionRegistration
             e.Settings.CheckpointMessageCount = batch.CheckpointMessageCount;
             e.Settings.DrainTimeout = batch.DrainTimeout;
             e.Settings.StallAfter = batch.StallAfter;
+            e.Settings.Reader = ClickEventWireReader.Read;
             foreach (var (name, value) in consumerSettings ?? [])
             {
                 e.Settings.ConsumerSettings[name] = value;

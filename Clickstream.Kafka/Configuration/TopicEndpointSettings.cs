@@ -55,6 +55,12 @@ public sealed class TopicEndpointSettings
     /// </summary>
     public TimeSpan StallAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// A faster reader of the message type's plain JSON for the contract check (<see cref="Serialization.WireReader"/>);
+    /// what it declines System.Text.Json reads. Default none: System.Text.Json reads every value.
+    /// </summary>
+    public Serialization.WireReader? Reader { get; set; }
+
     /// <summary>Create the topic and its dead-letter topic at start when the cluster lacks them. Default true.</summary>
     public bool CreateTopicsIfMissing { get; set; } = true;
 

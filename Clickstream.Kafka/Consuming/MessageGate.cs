@@ -13,9 +13,10 @@ namespace Clickstream.Kafka.Consuming;
 /// Checks a message against its contract before it enters MassTransit: a value that is not JSON, has wrong types
 /// or lacks required fields can never be consumed, so it goes to the dead-letter topic with the reason at once.
 /// MassTransit envelopes are left to MassTransit's own deserializer, unless <paramref name="openEnvelopes"/>: a batch
-/// the endpoint collects needs every message's value, so the gate takes it out of the envelope.
+/// the endpoint collects needs every message's value, so the gate takes it out of the envelope. A plain value goes to
+/// <paramref name="reader"/> first when there is one, and to System.Text.Json when it declines.
 /// </summary>
-internal sealed class MessageGate(Type messageType, bool openEnvelopes = false)
+internal sealed class MessageGate(Type messageType, bool openEnvelopes = false, WireReader? reader = null)
 {
     private static ReadOnlySpan<byte> MassTransitEnvelope => "application/vnd.masstransit+json"u8;
 
@@ -44,7 +45,7 @@ internal sealed class MessageGate(Type messageType, bool openEnvelopes = false)
         }
         try
         {
-            value = JsonSerializer.Deserialize(bytes, messageType, WireJson.Options);
+            value = reader?.Invoke(bytes) ?? JsonSerializer.Deserialize(bytes, messageType, WireJson.Options);
             return value is null ? $"Message value is JSON null, not a {messageType.Name}." : null;
         }
         catch (JsonException e)
