@@ -6,7 +6,8 @@ namespace Clickstream.Benchmarks.Infrastructure;
 /// <summary>
 /// CPU time spent over a measured stretch (Linux /proc): this process without the embedded broker's thread (librdkafka's
 /// mock cluster runs in whichever process starts it, on its thread "rdk:mock"), the broker's thread, and the PostgreSQL
-/// server's process tree. So a phase's CPU per row is the worker's (or the ceiling's) alone, and PostgreSQL's beside it.
+/// server's process tree. So a phase's CPU per row is the worker's (or the ceiling's) alone, and PostgreSQL's beside it;
+/// the process's share is also split by thread (<see cref="ThreadCpu"/>).
 /// </summary>
 public sealed class CpuMeter
 {
@@ -15,17 +16,28 @@ public sealed class CpuMeter
 
     private readonly string? _postgresDataDirectory;
     private readonly CpuSeconds _start;
+    private readonly ThreadCpu _startThreads;
 
     private CpuMeter(string? postgresDataDirectory)
     {
         _postgresDataDirectory = postgresDataDirectory;
+        _startThreads = ThreadCpu.Read(ProcessTicks);
         _start = Read(postgresDataDirectory);
     }
 
     public static CpuMeter Start(string? postgresDataDirectory) => new(postgresDataDirectory);
 
-    /// <summary>CPU seconds since <see cref="Start"/>.</summary>
-    public CpuSeconds Elapsed() => Read(_postgresDataDirectory) - _start;
+    /// <summary>CPU seconds since <see cref="Start"/>, the process's split by thread group.</summary>
+    public CpuSeconds Elapsed()
+    {
+        var threads = ThreadCpu.Read(ProcessTicks).Since(_startThreads);
+        return (Read(_postgresDataDirectory) - _start) with
+        {
+            ByThread = ThreadCpu.Groups.Select(group => threads[group] / TicksPerSecond).ToArray(),
+        };
+    }
+
+    private static long ProcessTicks(string statPath) => StatTicks(statPath, children: false);
 
     private static CpuSeconds Read(string? postgresDataDirectory)
     {
@@ -77,11 +89,19 @@ public sealed class CpuMeter
     }
 }
 
-/// <summary>CPU seconds: this process without the broker, the embedded broker's thread, PostgreSQL's processes.</summary>
+/// <summary>
+/// CPU seconds: this process without the broker, the embedded broker's thread, PostgreSQL's processes; and the process's
+/// by thread group (<see cref="ThreadCpu.Groups"/>), when measured.
+/// </summary>
 public readonly record struct CpuSeconds(double Process, double Broker, double Postgres)
 {
+    public double[]? ByThread { get; init; }
+
     public static CpuSeconds operator -(CpuSeconds end, CpuSeconds start) =>
-        new(end.Process - start.Process, end.Broker - start.Broker, end.Postgres - start.Postgres);
+        new(end.Process - start.Process, end.Broker - start.Broker, end.Postgres - start.Postgres)
+        {
+            ByThread = end.ByThread is { } e && start.ByThread is { } s ? e.Zip(s, (a, b) => a - b).ToArray() : end.ByThread,
+        };
 
     /// <summary>The figures a phase reports for <paramref name="rows"/> rows, in µs of CPU per row.</summary>
     public Dictionary<string, double> PerRow(double rows, string process) => new()
@@ -90,4 +110,20 @@ public readonly record struct CpuSeconds(double Process, double Broker, double P
         ["postgres CPU µs/row"] = Postgres / rows * 1e6,
         ["broker CPU µs/row"] = Broker / rows * 1e6,
     };
+
+    /// <summary>The process's CPU µs per row by thread group, the rest (unnamed threads, threads that ended) as "other".</summary>
+    public Dictionary<string, double> PerRowByThread(double rows, string process)
+    {
+        var figures = new Dictionary<string, double>();
+        if (ByThread is not { } byThread)
+        {
+            return figures;
+        }
+        for (var i = 0; i < byThread.Length; i++)
+        {
+            figures[$"{process} CPU µs/row ({ThreadCpu.Groups[i]})"] = byThread[i] / rows * 1e6;
+        }
+        figures[$"{process} CPU µs/row (other)"] = (Process - byThread.Sum()) / rows * 1e6;
+        return figures;
+    }
 }

@@ -51,7 +51,10 @@ public sealed class DrainMeter
         return _end.At;
     }
 
-    /// <summary>CPU µs/row by process and allocated bytes/row over the whole drain, and the second half's rate and figures.</summary>
+    /// <summary>
+    /// CPU µs/row by process and allocated bytes/row over the whole drain, and the second half's rate and figures, its
+    /// process's CPU also by thread group.
+    /// </summary>
     public Dictionary<string, double> Figures(string process)
     {
         var rows = Math.Max(_end.Rows, 1);
@@ -66,7 +69,8 @@ public sealed class DrainMeter
         {
             var halfRows = _end.Rows - half.Rows;
             figures["second half: rows/s"] = halfRows / (_end.At - half.At).TotalSeconds;
-            foreach (var (name, value) in (_end.Cpu - half.Cpu).PerRow(halfRows, process))
+            var cpu = _end.Cpu - half.Cpu;
+            foreach (var (name, value) in cpu.PerRow(halfRows, process).Concat(cpu.PerRowByThread(halfRows, process)))
             {
                 figures[$"second half: {name}"] = value;
             }

@@ -37,4 +37,55 @@ public sealed class DrainMeterTests
         // The stop saw the first rows: the start-up lasted the whole drain.
         Assert.Contains("seconds to first row", figures.Keys);
     }
+
+    [Fact]
+    public void The_second_half_says_which_threads_spent_the_worker_s_CPU()
+    {
+        var meter = DrainMeter.Start(postgresDataDirectory: null, expected: 1_000);
+        meter.Observe(500);
+        // A thread named as a topic endpoint's poll thread spends 50 ms of CPU (its own, read from /proc, not the clock's),
+        // and lives on until the drain is over, as a poll thread does.
+        using var spent = new ManualResetEventSlim();
+        using var over = new ManualResetEventSlim();
+        var poll = new Thread(() =>
+        {
+            var start = OwnTicks();
+            while (OwnTicks() < start + 5)
+            {
+            }
+            spent.Set();
+            over.Wait();
+        }) { Name = "kafka:drain/test" };
+        poll.Start();
+        spent.Wait();
+        meter.Stop(1_000);
+        over.Set();
+        poll.Join();
+
+        var figures = meter.Figures("worker");
+
+        Assert.True(figures["second half: worker CPU µs/row (poll thread)"] >= 40, $"{figures["second half: worker CPU µs/row (poll thread)"]} µs/row");
+        Assert.All(ThreadCpu.Groups, group => Assert.Contains($"second half: worker CPU µs/row ({group})", figures.Keys));
+        Assert.Contains("second half: worker CPU µs/row (other)", figures.Keys);
+    }
+
+    [Theory]
+    [InlineData("kafka:raw_event", "poll thread")]
+    [InlineData("rdk:broker1", "librdkafka")]
+    [InlineData("rdk:main", "librdkafka")]
+    [InlineData("rdk:mock", null)]
+    [InlineData(".NET TP Worker", "thread pool")]
+    [InlineData(".NET Sockets", "thread pool")]
+    [InlineData(".NET Server GC", "GC")]
+    [InlineData(".NET Tiered Com", "JIT")]
+    [InlineData(".NET Timer", null)]
+    public void Threads_are_grouped_by_their_names(string name, string? group) => Assert.Equal(group, ThreadCpu.GroupOf(name));
+
+    // utime + stime of the calling thread, in /proc's ticks (10 ms).
+    private static long OwnTicks()
+    {
+        var stat = File.ReadAllText("/proc/thread-self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11]) + long.Parse(fields[12]);
+    }
 }
