@@ -111,8 +111,11 @@ public readonly record struct CpuSeconds(double Process, double Broker, double P
         ["broker CPU µs/row"] = Broker / rows * 1e6,
     };
 
-    /// <summary>The process's CPU µs per row by thread group, the rest (unnamed threads, threads that ended) as "other".</summary>
-    public Dictionary<string, double> PerRowByThread(double rows, string process)
+    /// <summary>
+    /// The process's CPU µs per <paramref name="rows"/> by thread group, named "<paramref name="figure"/> (group)"; the
+    /// rest (unnamed threads, threads that ended) as "other".
+    /// </summary>
+    public Dictionary<string, double> PerRowByThread(double rows, string figure)
     {
         var figures = new Dictionary<string, double>();
         if (ByThread is not { } byThread)
@@ -121,9 +124,9 @@ public readonly record struct CpuSeconds(double Process, double Broker, double P
         }
         for (var i = 0; i < byThread.Length; i++)
         {
-            figures[$"{process} CPU µs/row ({ThreadCpu.Groups[i]})"] = byThread[i] / rows * 1e6;
+            figures[$"{figure} ({ThreadCpu.Groups[i]})"] = byThread[i] / rows * 1e6;
         }
-        figures[$"{process} CPU µs/row (other)"] = (Process - byThread.Sum()) / rows * 1e6;
+        figures[$"{figure} (other)"] = (Process - byThread.Sum()) / rows * 1e6;
         return figures;
     }
 }

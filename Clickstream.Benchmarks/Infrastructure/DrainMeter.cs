@@ -70,7 +70,7 @@ public sealed class DrainMeter
             var halfRows = _end.Rows - half.Rows;
             figures["second half: rows/s"] = halfRows / (_end.At - half.At).TotalSeconds;
             var cpu = _end.Cpu - half.Cpu;
-            foreach (var (name, value) in cpu.PerRow(halfRows, process).Concat(cpu.PerRowByThread(halfRows, process)))
+            foreach (var (name, value) in cpu.PerRow(halfRows, process).Concat(cpu.PerRowByThread(halfRows, $"{process} CPU µs/row")))
             {
                 figures[$"second half: {name}"] = value;
             }

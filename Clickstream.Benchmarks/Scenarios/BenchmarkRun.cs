@@ -86,7 +86,7 @@ public sealed class BenchmarkRun
             ["max"] = load.Latency.Percentile(1.0),
         },
         Outcomes = new(load.Outcomes),
-        Figures = new()
+        Figures = new Dictionary<string, double>
         {
             ["requests"] = load.Requests,
             ["requests/s"] = load.RequestsPerSecond,
@@ -95,6 +95,6 @@ public sealed class BenchmarkRun
             // parse-only endpoint, for what the host itself adds.
             ["process CPU µs/accepted event"] = load.Cpu.Process / Math.Max(load.Succeeded * load.EventsPerRequest, 1) * 1e6,
             ["broker CPU µs/accepted event"] = load.Cpu.Broker / Math.Max(load.Succeeded * load.EventsPerRequest, 1) * 1e6,
-        },
+        }.Concat(load.Cpu.PerRowByThread(Math.Max(load.Succeeded * load.EventsPerRequest, 1), "process CPU µs/accepted event")).ToDictionary(),
     };
 }
