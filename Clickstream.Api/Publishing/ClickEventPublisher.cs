@@ -4,7 +4,6 @@ using Clickstream.Contracts;
 using Clickstream.Kafka;
 using Clickstream.Kafka.Producing;
 using Clickstream.Kafka.Serialization;
-using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 
@@ -22,9 +21,16 @@ internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> pro
     {
         var timeout = options.Value.Timeout;
         var admission = ConsumerLagGuard.LagAdmission.Unbounded;
+        byte[][]? values = null;
         if (lagGuard.IsOn)
         {
-            admission = await lagGuard.AdmitAsync(SizeOnTheBroker(events), () => rider.GetUnfetchedBytes(producer.Topic), timeout, cancellationToken);
+            // Serialized here, for their size, and sent as they are.
+            values = new byte[events.Count][];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = WireJson.Serialize(events[i]);
+            }
+            admission = await lagGuard.AdmitAsync(SizeOnTheBroker(values), () => rider.GetUnfetchedBytes(producer.Topic), timeout, cancellationToken);
             if (admission.Refusal is { } behind)
             {
                 return PublishOutcome.Behind(behind, ConsumerLagGuard.RetryAfter);
@@ -33,8 +39,8 @@ internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> pro
         Task delivery;
         try
         {
-            delivery = events.Count == 1
-                ? producer.ProduceAsync(events[0], cancellationToken: cancellationToken)
+            delivery = values is not null ? producer.ProduceManyAsync(events, values, cancellationToken)
+                : events.Count == 1 ? producer.ProduceAsync(events[0], cancellationToken: cancellationToken)
                 : producer.ProduceManyAsync(events, cancellationToken);
         }
         catch
@@ -87,17 +93,17 @@ internal sealed partial class ClickEventPublisher(ITopicProducer<ClickEvent> pro
     };
 
     // What the events take on a partition, as the rider's backlog counts them: key, JSON value, the Content-Type header
-    // and a record's framing. Serialized once more only here, where the lag bound is on (the standalone run).
-    private static long SizeOnTheBroker(IReadOnlyList<ClickEvent> events)
+    // and a record's framing.
+    private static long SizeOnTheBroker(byte[][] values)
     {
         const int RecordOverhead = 70;
         const int ContentTypeHeader = 40;
         // While a trace is recorded each message also carries traceparent (11 + 55 bytes, and its header overhead).
         var traceHeader = System.Diagnostics.Activity.Current is null ? 0 : 80;
         long size = 0;
-        foreach (var e in events)
+        foreach (var value in values)
         {
-            size += RecordOverhead + ContentTypeHeader + traceHeader + 20 + JsonSerializer.SerializeToUtf8Bytes(e, WireJson.Options).Length;
+            size += RecordOverhead + ContentTypeHeader + traceHeader + 20 + value.Length;
         }
         return size;
     }

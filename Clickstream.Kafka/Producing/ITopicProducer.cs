@@ -19,4 +19,11 @@ public interface ITopicProducer<in TMessage>
     /// failure once every message has an outcome.
     /// </summary>
     Task ProduceManyAsync(IReadOnlyCollection<TMessage> messages, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="ProduceManyAsync(IReadOnlyCollection{TMessage}, CancellationToken)"/> with each message's value already
+    /// serialized (<see cref="Serialization.WireJson.Serialize{T}"/>), <paramref name="values"/>[i] that of
+    /// <paramref name="messages"/>[i], for a caller that needed their sizes first: the values are sent as they are.
+    /// </summary>
+    Task ProduceManyAsync(IReadOnlyList<TMessage> messages, IReadOnlyList<byte[]> values, CancellationToken cancellationToken = default);
 }

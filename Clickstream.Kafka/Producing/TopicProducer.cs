@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Clickstream.Kafka.Backlog;
 using Clickstream.Kafka.Serialization;
 using Clickstream.Kafka.Telemetry;
@@ -42,7 +41,30 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
     public Task ProduceAsync(TMessage message, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var kafka = ToKafka(message, headers);
+        return ProduceOne(ToKafka(message, WireJson.Serialize(message), headers), cancellationToken);
+    }
+
+    public Task ProduceManyAsync(IReadOnlyCollection<TMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return ProduceAll(messages.Count, messages.Select(m => ToKafka(m, WireJson.Serialize(m), null)), cancellationToken);
+    }
+
+    public Task ProduceManyAsync(IReadOnlyList<TMessage> messages, IReadOnlyList<byte[]> values, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count != messages.Count)
+        {
+            throw new ArgumentException($"{values.Count} values for {messages.Count} messages.", nameof(values));
+        }
+        return ProduceAll(messages.Count, messages.Select((m, i) => ToKafka(m, values[i], null)), cancellationToken);
+    }
+
+    public void Close(TimeSpan flushTimeout) => _producer.Close(flushTimeout);
+
+    private Task ProduceOne(Message<string?, byte[]> kafka, CancellationToken cancellationToken)
+    {
         var activity = ProduceActivity.Start(_spanName, Topic, 1, kafka.Key);
         activity?.Inject(kafka.Headers);
         var deliveries = new PendingDeliveries(1, _backlog, _metrics, activity);
@@ -50,39 +72,35 @@ internal sealed class TopicProducer<TMessage> : ITopicProducer<TMessage>, IOwned
         return deliveries.Task;
     }
 
-    public Task ProduceManyAsync(IReadOnlyCollection<TMessage> messages, CancellationToken cancellationToken = default)
+    private Task ProduceAll(int count, IEnumerable<Message<string?, byte[]>> messages, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
         // One span for the call, as the request that made it: every message carries its context.
-        var activity = messages.Count == 0 ? null : ProduceActivity.Start(_spanName, Topic, messages.Count, key: null);
-        var deliveries = new PendingDeliveries(messages.Count, _backlog, _metrics, activity);
+        var activity = count == 0 ? null : ProduceActivity.Start(_spanName, Topic, count, key: null);
+        var deliveries = new PendingDeliveries(count, _backlog, _metrics, activity);
         // One producer for the whole call: its messages keep their order even if a rebuild happens meanwhile.
         var producer = _producer.Current;
-        foreach (var message in messages)
+        foreach (var kafka in messages)
         {
-            var kafka = ToKafka(message, null);
             activity?.Inject(kafka.Headers);
             deliveries.Produce(producer, Topic, kafka, cancellationToken);
         }
         return deliveries.Task;
     }
 
-    public void Close(TimeSpan flushTimeout) => _producer.Close(flushTimeout);
-
-    private Message<string?, byte[]> ToKafka(TMessage message, IReadOnlyDictionary<string, string>? headers)
+    private Message<string?, byte[]> ToKafka(TMessage message, byte[] value, IReadOnlyDictionary<string, string>? headers)
     {
         var kafkaHeaders = new Headers { { "Content-Type", ContentType } };
         if (headers is not null)
         {
-            foreach (var (name, value) in headers)
+            foreach (var (name, text) in headers)
             {
-                kafkaHeaders.Add(name, Encoding.UTF8.GetBytes(value));
+                kafkaHeaders.Add(name, Encoding.UTF8.GetBytes(text));
             }
         }
         return new Message<string?, byte[]>
         {
             Key = _key(message),
-            Value = JsonSerializer.SerializeToUtf8Bytes(message, WireJson.Options),
+            Value = value,
             Headers = kafkaHeaders,
         };
     }

@@ -19,4 +19,7 @@ public static class WireJson
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
     };
+
+    /// <summary>A message's value on the wire.</summary>
+    public static byte[] Serialize<T>(T message) => JsonSerializer.SerializeToUtf8Bytes(message, Options);
 }

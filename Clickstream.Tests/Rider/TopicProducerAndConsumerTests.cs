@@ -1,7 +1,11 @@
+using System.Text;
+using System.Text.Json;
 using Clickstream.Contracts;
 using Clickstream.Kafka;
 using Clickstream.Kafka.Embedded;
 using Clickstream.Kafka.Producing;
+using Clickstream.Kafka.Serialization;
+using Clickstream.Tests.Kafka;
 using Clickstream.Tests.Support;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,5 +46,26 @@ public sealed class TopicProducerAndConsumerTests
             Assert.Equal(sent.Page, message.Page);
         }
         Assert.Equal(count, received.Messages.Select(m => (m.Kafka.Partition, m.Kafka.Offset)).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Values_serialized_by_the_caller_are_sent_as_they_are_with_the_message_s_key()
+    {
+        await using var broker = EmbeddedKafkaBroker.Start(new() { Topics = { [Topics.RawEvents] = 1 } });
+        await using var host = await RiderHost.StartAsync(broker.BootstrapServers,
+            rider => rider.AddProducer<ClickEvent>(Topics.RawEvents, p => p.Key = e => e.UserId.ToString()), (_, _) => { });
+        var producer = host.GetScoped<ITopicProducer<ClickEvent>>();
+        var events = ClickEvents.Many(3);
+        // Laid out differently from the producer's own serialization, so the bytes on the topic show whose they are.
+        var indented = new JsonSerializerOptions(WireJson.Options) { WriteIndented = true };
+        var values = events.Select(e => JsonSerializer.SerializeToUtf8Bytes(e, indented)).ToArray();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => producer.ProduceManyAsync(events, values[..2]));
+        await producer.ProduceManyAsync(events, values);
+
+        var read = KafkaTestClients.ReadAll(broker.BootstrapServers, Topics.RawEvents, 3, TimeSpan.FromSeconds(30));
+        Assert.Equal(values.Select(Encoding.UTF8.GetString), read.Select(r => r.Message.Value));
+        Assert.Equal(events.Select(e => e.UserId.ToString()), read.Select(r => r.Message.Key));
+        Assert.All(read, r => Assert.Equal(WireJson.ContentType, KafkaTestClients.Header(r, "Content-Type")));
     }
 }
