@@ -16,28 +16,22 @@ public sealed class CpuMeter
 
     private readonly string? _postgresDataDirectory;
     private readonly CpuSeconds _start;
-    private readonly ThreadCpu _startThreads;
+    private readonly ThreadCpu _threads;
 
     private CpuMeter(string? postgresDataDirectory)
     {
         _postgresDataDirectory = postgresDataDirectory;
-        _startThreads = ThreadCpu.Read(ProcessTicks);
+        _threads = ThreadCpu.Start();
         _start = Read(postgresDataDirectory);
     }
 
     public static CpuMeter Start(string? postgresDataDirectory) => new(postgresDataDirectory);
 
     /// <summary>CPU seconds since <see cref="Start"/>, the process's split by thread group.</summary>
-    public CpuSeconds Elapsed()
-    {
-        var threads = ThreadCpu.Read(ProcessTicks).Since(_startThreads);
-        return (Read(_postgresDataDirectory) - _start) with
-        {
-            ByThread = ThreadCpu.Groups.Select(group => threads[group] / TicksPerSecond).ToArray(),
-        };
-    }
+    public CpuSeconds Elapsed() => (Read(_postgresDataDirectory) - _start) with { ByThread = _threads.SecondsByGroup(TicksPerSecond) };
 
-    private static long ProcessTicks(string statPath) => StatTicks(statPath, children: false);
+    /// <summary>Reads the threads' times (see <see cref="ThreadCpu"/>): call it every second or so while a phase runs.</summary>
+    public void Sample() => _threads.Sample();
 
     private static CpuSeconds Read(string? postgresDataDirectory)
     {
@@ -61,9 +55,13 @@ public sealed class CpuMeter
         return new CpuSeconds(process - broker, broker, postgres);
     }
 
+    /// <summary>
+    /// CPU time in /proc's ticks (10 ms) from a <c>stat</c> file (a process's, or a thread's under <c>task/</c>): user and
+    /// system, and with <paramref name="children"/> those of its ended children too; 0 when it is gone.
+    /// </summary>
     // utime and stime are fields 14 and 15 of /proc/<pid>/stat, cutime and cstime 16 and 17; the command name before
     // them (field 2, in parentheses) may hold spaces, so fields are counted from after its closing parenthesis.
-    private static long StatTicks(string path, bool children)
+    public static long StatTicks(string path, bool children)
     {
         var stat = ReadOrEmpty(path);
         var close = stat.LastIndexOf(')');

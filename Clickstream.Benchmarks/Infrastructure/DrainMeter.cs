@@ -8,7 +8,9 @@ namespace Clickstream.Benchmarks.Infrastructure;
 /// </summary>
 public sealed class DrainMeter
 {
+    private static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(0.5);
     private readonly int _expected;
+    private TimeSpan _sampled;
     private readonly CpuMeter _cpu;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     // Precise: the cheap count is only brought up to date now and then, and read the same before and after a whole drain.
@@ -33,6 +35,11 @@ public sealed class DrainMeter
     /// </summary>
     public void Observe(long stored)
     {
+        if (_clock.Elapsed - _sampled >= SampleInterval)
+        {
+            _sampled = _clock.Elapsed;
+            _cpu.Sample();
+        }
         if (_first is null && stored > 0)
         {
             _first = Snapshot(stored);

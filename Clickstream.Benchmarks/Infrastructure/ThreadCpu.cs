@@ -2,19 +2,25 @@ namespace Clickstream.Benchmarks.Infrastructure;
 
 /// <summary>
 /// This process's CPU time by thread (Linux /proc/self/task), so a phase can say where its CPU went: the Kafka poll
-/// thread, librdkafka's own threads, the .NET thread pool (with its socket I/O thread), GC and the JIT's tier-up. A
-/// thread that ended between two readings took its time with it; that time is left in "other", with the unnamed rest.
+/// thread, librdkafka's own threads, the .NET thread pool (with its socket I/O thread), GC and the JIT's tier-up. The
+/// runtime ends idle threads (the JIT's, the pool's) and starts new ones, and an ended thread's time leaves /proc with
+/// it: each thread counts as of its last reading, so <see cref="Sample"/> often (a second apart loses at most that
+/// second of a thread that ended). What no group names, and what ended threads did after their last reading, the
+/// figures give as "other".
 /// </summary>
 public sealed class ThreadCpu
 {
     /// <summary>The groups, in the order a report gives them.</summary>
     public static readonly string[] Groups = ["poll thread", "librdkafka", "thread pool", "GC", "JIT"];
 
-    private readonly Dictionary<int, (string? Group, long Ticks)> _threads;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, (string? Group, long Ticks)> _start;
+    private readonly Dictionary<int, (string? Group, long Ticks)> _seen = [];
 
-    private ThreadCpu(Dictionary<int, (string? Group, long Ticks)> threads) => _threads = threads;
+    private ThreadCpu() => _start = Read();
 
-    public static ThreadCpu Empty { get; } = new([]);
+    /// <summary>Starts counting from the threads' times now.</summary>
+    public static ThreadCpu Start() => new();
 
     /// <summary>
     /// The group of a thread by its name (<c>comm</c>, cut to 15 characters); null for one of none, and for the
@@ -31,31 +37,49 @@ public sealed class ThreadCpu
         _ => null,
     };
 
-    public static ThreadCpu Read(Func<string, long> statTicks)
+    /// <summary>Reads every thread's time now.</summary>
+    public void Sample()
+    {
+        var now = Read();
+        lock (_lock)
+        {
+            foreach (var (id, thread) in now)
+            {
+                _seen[id] = thread;
+            }
+        }
+    }
+
+    /// <summary>Seconds per group (in <see cref="Groups"/>' order) since <see cref="Start"/>, as of a sample taken now.</summary>
+    public double[] SecondsByGroup(double ticksPerSecond)
+    {
+        Sample();
+        var seconds = new double[Groups.Length];
+        lock (_lock)
+        {
+            foreach (var (id, (group, ticks)) in _seen)
+            {
+                if (group is not null)
+                {
+                    // A thread started since counts whole.
+                    seconds[Array.IndexOf(Groups, group)] += (ticks - (_start.TryGetValue(id, out var before) ? before.Ticks : 0)) / ticksPerSecond;
+                }
+            }
+        }
+        return seconds;
+    }
+
+    private static Dictionary<int, (string?, long)> Read()
     {
         var threads = new Dictionary<int, (string?, long)>();
         foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
         {
             if (int.TryParse(Path.GetFileName(task), out var id) && TryRead(Path.Combine(task, "comm")) is { } name)
             {
-                threads[id] = (GroupOf(name.Trim()), statTicks(Path.Combine(task, "stat")));
+                threads[id] = (GroupOf(name.Trim()), CpuMeter.StatTicks(Path.Combine(task, "stat"), children: false));
             }
         }
-        return new ThreadCpu(threads);
-    }
-
-    /// <summary>Ticks per group from <paramref name="start"/> to this reading; a thread started meanwhile counts whole.</summary>
-    public Dictionary<string, long> Since(ThreadCpu start)
-    {
-        var groups = Groups.ToDictionary(g => g, _ => 0L);
-        foreach (var (id, (group, ticks)) in _threads)
-        {
-            if (group is not null)
-            {
-                groups[group] += ticks - (start._threads.TryGetValue(id, out var before) ? before.Ticks : 0);
-            }
-        }
-        return groups;
+        return threads;
     }
 
     private static string? TryRead(string path)

@@ -114,7 +114,12 @@ public static class HttpLoad
         {
             await Task.Delay(warmup, cancellationToken);
             var meter = CpuMeter.Start(postgresDataDirectory: null);
-            await Task.Delay(duration, cancellationToken);
+            var measuring = Stopwatch.StartNew();
+            while (duration - measuring.Elapsed is { Ticks: > 0 } left)
+            {
+                await Task.Delay(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), cancellationToken);
+                meter.Sample();
+            }
             return meter.Elapsed();
         }, CancellationToken.None);
         await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(ClientLoopAsync, CancellationToken.None)));

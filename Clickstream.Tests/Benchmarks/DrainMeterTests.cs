@@ -69,6 +69,32 @@ public sealed class DrainMeterTests
         Assert.Contains("second half: worker CPU µs/row (other)", figures.Keys);
     }
 
+    [Fact]
+    public void A_thread_that_ended_after_a_sample_keeps_the_CPU_it_spent()
+    {
+        var meter = CpuMeter.Start(postgresDataDirectory: null);
+        using var spent = new ManualResetEventSlim();
+        using var sampled = new ManualResetEventSlim();
+        var poll = new Thread(() =>
+        {
+            var start = OwnTicks();
+            while (OwnTicks() < start + 5)
+            {
+            }
+            spent.Set();
+            sampled.Wait();
+        }) { Name = "kafka:ended/test" };
+        poll.Start();
+        spent.Wait();
+        meter.Sample();
+        sampled.Set();
+        poll.Join();
+
+        var byThread = meter.Elapsed().ByThread!;
+
+        Assert.True(byThread[Array.IndexOf(ThreadCpu.Groups, "poll thread")] >= 0.04, $"{byThread[0]} s");
+    }
+
     [Theory]
     [InlineData("kafka:raw_event", "poll thread")]
     [InlineData("rdk:broker1", "librdkafka")]
@@ -81,11 +107,6 @@ public sealed class DrainMeterTests
     [InlineData(".NET Timer", null)]
     public void Threads_are_grouped_by_their_names(string name, string? group) => Assert.Equal(group, ThreadCpu.GroupOf(name));
 
-    // utime + stime of the calling thread, in /proc's ticks (10 ms).
-    private static long OwnTicks()
-    {
-        var stat = File.ReadAllText("/proc/thread-self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11]) + long.Parse(fields[12]);
-    }
+    // The calling thread's CPU time, in /proc's ticks (10 ms).
+    private static long OwnTicks() => CpuMeter.StatTicks("/proc/thread-self/stat", children: false);
 }
