@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Clickstream.Consumers.Storage;
 
@@ -9,10 +10,15 @@ namespace Clickstream.Benchmarks.Infrastructure;
 /// CPU per row as a tenth of the COPY itself and was counted against the drain. Totals are still checked with one
 /// exact count at the end.
 /// </summary>
+/// <remarks>
+/// Every host's store has its own meter (from the host's <see cref="IMeterFactory"/>), and other hosts may run in the
+/// same process (the tests run scenarios beside other tests' workers): rows are counted per meter from the start, and
+/// a drain reads those of its own host, so none is missed before the host is known and none of another host counts.
+/// </remarks>
 public sealed class InsertedRows : IDisposable
 {
     private readonly MeterListener _listener = new();
-    private long _rows;
+    private readonly ConcurrentDictionary<Meter, long> _rows = new();
 
     public InsertedRows()
     {
@@ -23,12 +29,23 @@ public sealed class InsertedRows : IDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _rows, value));
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => _rows.AddOrUpdate(instrument.Meter, value, (_, rows) => rows + value));
         _listener.Start();
     }
 
-    /// <summary>Rows committed since this listener started, by every worker host in the process.</summary>
-    public long Count => Interlocked.Read(ref _rows);
+    /// <summary>Rows committed since this listener started by the worker host whose meters <paramref name="meters"/> made.</summary>
+    public long CountOf(IMeterFactory meters)
+    {
+        long rows = 0;
+        foreach (var (meter, count) in _rows)
+        {
+            if (ReferenceEquals(meter.Scope, meters))
+            {
+                rows += count;
+            }
+        }
+        return rows;
+    }
 
     public void Dispose() => _listener.Dispose();
 }
