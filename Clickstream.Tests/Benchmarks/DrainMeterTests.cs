@@ -43,24 +43,11 @@ public sealed class DrainMeterTests
     {
         var meter = DrainMeter.Start(postgresDataDirectory: null, expected: 1_000);
         meter.Observe(500);
-        // A thread named as a topic endpoint's poll thread spends 50 ms of CPU (its own, read from /proc, not the clock's),
-        // and lives on until the drain is over, as a poll thread does.
-        using var spent = new ManualResetEventSlim();
-        using var over = new ManualResetEventSlim();
-        var poll = new Thread(() =>
+        // A poll thread spends 50 ms of CPU and lives on until the drain is over, as a poll thread does.
+        using (SpendingPollThread.Start("kafka:drain/test"))
         {
-            var start = OwnTicks();
-            while (OwnTicks() < start + 5)
-            {
-            }
-            spent.Set();
-            over.Wait();
-        }) { Name = "kafka:drain/test" };
-        poll.Start();
-        spent.Wait();
-        meter.Stop(1_000);
-        over.Set();
-        poll.Join();
+            meter.Stop(1_000);
+        }
 
         var figures = meter.Figures("worker");
 
@@ -73,22 +60,10 @@ public sealed class DrainMeterTests
     public void A_thread_that_ended_after_a_sample_keeps_the_CPU_it_spent()
     {
         var meter = CpuMeter.Start(postgresDataDirectory: null);
-        using var spent = new ManualResetEventSlim();
-        using var sampled = new ManualResetEventSlim();
-        var poll = new Thread(() =>
+        using (SpendingPollThread.Start("kafka:ended/test"))
         {
-            var start = OwnTicks();
-            while (OwnTicks() < start + 5)
-            {
-            }
-            spent.Set();
-            sampled.Wait();
-        }) { Name = "kafka:ended/test" };
-        poll.Start();
-        spent.Wait();
-        meter.Sample();
-        sampled.Set();
-        poll.Join();
+            meter.Sample();
+        }
 
         var byThread = meter.Elapsed().ByThread!;
 
@@ -107,6 +82,46 @@ public sealed class DrainMeterTests
     [InlineData(".NET Timer", null)]
     public void Threads_are_grouped_by_their_names(string name, string? group) => Assert.Equal(group, ThreadCpu.GroupOf(name));
 
-    // The calling thread's CPU time, in /proc's ticks (10 ms).
-    private static long OwnTicks() => CpuMeter.StatTicks("/proc/thread-self/stat", children: false);
+    /// <summary>
+    /// A thread named as a topic endpoint's poll thread that has spent 50 ms of CPU (its own, read from /proc, not the
+    /// clock's) when <see cref="Start"/> returns, and ends when disposed.
+    /// </summary>
+    private sealed class SpendingPollThread : IDisposable
+    {
+        private readonly ManualResetEventSlim _spent = new();
+        private readonly ManualResetEventSlim _end = new();
+        private readonly Thread _thread;
+
+        private SpendingPollThread(string name)
+        {
+            _thread = new Thread(() =>
+            {
+                var start = OwnTicks();
+                while (OwnTicks() < start + 5)
+                {
+                }
+                _spent.Set();
+                _end.Wait();
+            }) { Name = name };
+        }
+
+        public static SpendingPollThread Start(string name)
+        {
+            var thread = new SpendingPollThread(name);
+            thread._thread.Start();
+            thread._spent.Wait();
+            return thread;
+        }
+
+        public void Dispose()
+        {
+            _end.Set();
+            _thread.Join();
+            _spent.Dispose();
+            _end.Dispose();
+        }
+
+        // The calling thread's CPU time, in /proc's ticks (10 ms).
+        private static long OwnTicks() => CpuMeter.StatTicks("/proc/thread-self/stat", children: false);
+    }
 }
