@@ -135,12 +135,13 @@ public static class DrainScenario
         // The worker's own count of committed rows costs nothing to read, so it is read often: the drain ends within
         // 10 ms of its last commit. Only this host's rows count (another host may run in the process: the tests').
         var meters = host.Services.GetRequiredService<IMeterFactory>();
-        while ((committed = inserted.CountOf(meters)) < o.Events && meter.Elapsed < o.DrainTimeout)
+        while (committed < o.Events && meter.Elapsed < o.DrainTimeout)
         {
             await Task.Delay(10, run.CancellationToken);
-            meter.Observe(inserted.CountOf(meters));
+            committed = inserted.CountOf(meters);
+            meter.Observe(committed);
         }
-        var done = meter.Stop(inserted.CountOf(meters));
+        var done = meter.Stop(committed);
         run.Progress.Clear();
         await host.StopAsync(CancellationToken.None);
         var stored = await EventsTable.CountAsync(database.DataSource, run.CancellationToken);
